@@ -1,0 +1,32 @@
+/**
+ * @module The shape every stored Kubernetes object shares. Concrete kinds come from
+ * `kubernetes-types`; this is the common denominator the generic machinery works with.
+ */
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+
+export type { ObjectMeta };
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** A KubeObject whose metadata is known to be present (after defaulting). */
+export interface StoredObject extends KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta & { name: string };
+}
+
+export interface KubeList<T extends KubeObject = KubeObject> {
+  apiVersion: string;
+  kind: string;
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+  items: T[];
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
