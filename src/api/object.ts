@@ -6,10 +6,16 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 
 export type { ObjectMeta };
 
+/** Removes `readonly` (kubernetes-types marks server-set fields read-only; the server sets them). */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** ObjectMeta as the registry writes it. */
+export type MutableObjectMeta = Mutable<ObjectMeta>;
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: MutableObjectMeta;
   [field: string]: unknown;
 }
 
@@ -17,7 +23,7 @@ export interface KubeObject {
 export interface StoredObject extends KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: ObjectMeta & { name: string };
+  metadata: MutableObjectMeta & { name: string };
 }
 
 export interface KubeList<T extends KubeObject = KubeObject> {

@@ -1,0 +1,14 @@
+/**
+ * @module POST to a collection: decode (JSON, YAML or protobuf), check unknown fields, create.
+ */
+import type { ApiResponse } from '../types.ts';
+import { decodeObject } from './body.ts';
+import { json } from './respond.ts';
+import { checkUnknownFields, warningHeaders, writeOptions, type RequestScope } from './scope.ts';
+
+export async function createObject(scope: RequestScope): Promise<ApiResponse> {
+  const obj = decodeObject(scope.req.headers['content-type'], scope.req.body);
+  const warnings = checkUnknownFields(scope, obj);
+  const created = await scope.store.create(scope.info.namespace, obj, writeOptions(scope, ''));
+  return json(201, created, warningHeaders(warnings));
+}

@@ -1,0 +1,77 @@
+/**
+ * @module What every resource handler gets: the parsed request, its store, the caller and the
+ * negotiated output, plus query-parameter helpers shared by the verbs.
+ */
+import type { KubeObject } from '../../api/object.ts';
+import { StatusError } from '../../machinery/status.ts';
+import { unknownFields } from '../openapi/unknown-fields.ts';
+import type { Store, WriteOptions } from '../registry/generic/store.ts';
+import type { ResourceRequestInfo } from '../request-info.ts';
+import type { ApiRequest, UserInfo } from '../types.ts';
+import type { MediaChoice } from './negotiate.ts';
+import { warningHeader } from './respond.ts';
+
+export interface RequestScope {
+  req: ApiRequest;
+  info: ResourceRequestInfo;
+  store: Store;
+  user: UserInfo;
+  media: MediaChoice;
+  now: Date;
+}
+
+export function isDryRun(q: URLSearchParams): boolean {
+  const v = q.getAll('dryRun');
+  for (const d of v) if (d !== 'All' && d !== '') throw StatusError.badRequest(`Invalid dry run value: ${d}, supported values: All`);
+  return v.includes('All');
+}
+
+/** The fieldManager for a write: explicit, else derived from the User-Agent like upstream. */
+export function fieldManagerOf(scope: RequestScope): string {
+  const explicit = scope.req.query.get('fieldManager');
+  if (explicit) {
+    if (explicit.length > 128) throw StatusError.badRequest('fieldManager must not be longer than 128 characters');
+    return explicit;
+  }
+  const ua = scope.req.headers['user-agent'] ?? '';
+  const first = ua.split('/')[0] ?? '';
+  return first.length ? first.slice(0, 128) : 'unknown';
+}
+
+export function writeOptions(scope: RequestScope, subresource = scope.info.subresource): WriteOptions {
+  return {
+    dryRun: isDryRun(scope.req.query),
+    user: scope.user,
+    fieldManager: fieldManagerOf(scope),
+    subresource,
+  };
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '' || v === 'Warn') return 'Warn';
+  if (v === 'Strict' || v === 'Ignore') return v;
+  throw StatusError.badRequest(`fieldValidation parameter unsupported: ${v}`);
+}
+
+/**
+ * Applies fieldValidation to a decoded body: Strict rejects unknown fields with upstream's
+ * message, Warn returns warnings for the Warning header, Ignore drops nothing (unknown fields
+ * are ignored because they are never read).
+ */
+export function checkUnknownFields(scope: RequestScope, obj: KubeObject): string[] {
+  const mode = fieldValidationOf(scope.req.query);
+  if (mode === 'Ignore') return [];
+  const { group, version, kind } = scope.store.strategy.info;
+  const unknown = unknownFields(obj, { group, version, kind });
+  if (unknown.length === 0) return [];
+  const msgs = unknown.map((f) => `unknown field "${f}"`);
+  if (mode === 'Strict') throw StatusError.badRequest(`strict decoding error: ${msgs.join(', ')}`);
+  return msgs;
+}
+
+export function warningHeaders(warnings: string[]): Record<string, string> {
+  return warnings.length ? { warning: warningHeader(warnings) } : {};
+}

@@ -1,0 +1,113 @@
+/**
+ * @module Server-side field validation (`fieldValidation=Strict|Warn`): finds the fields of a
+ * request object that its kind's schema does not declare, with the paths and messages upstream
+ * produces (sigs.k8s.io/json strict decoding: object keys joined by `.`, list items as `[i]`,
+ * map keys like field names: `metadata.labels.app`).
+ *
+ * Free-form parts are never reported: maps (`additionalProperties`), IntOrString/Quantity
+ * (scalars), and `x-kubernetes-preserve-unknown-fields` (RawExtension, FieldsV1).
+ * Duplicate fields are out of scope here: they are gone once the body is parsed.
+ */
+import type { GroupVersionKind } from '../../machinery/resources.ts';
+import type { OpenApiSchema } from './schemas.ts';
+import { componentSchemas, refName, schemaNameForGvk } from './schemas.ts';
+
+/** A schema with `$ref` and `allOf` folded in. */
+interface Flat {
+  properties: Record<string, OpenApiSchema>;
+  additional?: OpenApiSchema | true;
+  items?: OpenApiSchema;
+  /** Anything goes below here (preserve-unknown-fields, or an object schema with no fields). */
+  free: boolean;
+  scalar: boolean;
+}
+
+const flats = new WeakMap<OpenApiSchema, Flat>();
+
+function flatten(schema: OpenApiSchema): Flat {
+  const cached = flats.get(schema);
+  if (cached) return cached;
+  const flat: Flat = { properties: {}, free: false, scalar: false };
+  const fold = (s: OpenApiSchema, depth: number): void => {
+    if (depth > 32) return;
+    if (s.$ref) {
+      const target = componentSchemas()[refName(s.$ref)];
+      if (target) fold(target, depth + 1);
+      else flat.free = true; // an unresolvable ref must not make valid input fail
+    }
+    for (const part of s.allOf ?? []) fold(part, depth + 1);
+    if (s['x-kubernetes-preserve-unknown-fields']) flat.free = true;
+    if (s['x-kubernetes-int-or-string'] || s.oneOf) flat.scalar = true;
+    if (s.properties) Object.assign(flat.properties, s.properties);
+    if (s.additionalProperties === true) flat.additional = true;
+    else if (s.additionalProperties) flat.additional = s.additionalProperties;
+    if (s.items) flat.items = s.items;
+    if (s.type && s.type !== 'object' && s.type !== 'array') flat.scalar = true;
+  };
+  fold(schema, 0);
+  if (!flat.scalar && !flat.items && !flat.additional && !Object.keys(flat.properties).length) flat.free = true;
+  flats.set(schema, flat);
+  return flat;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+function walk(value: unknown, schema: OpenApiSchema, path: string, out: string[]): void {
+  const s = flatten(schema);
+  if (s.free || s.scalar) return;
+  if (Array.isArray(value)) {
+    if (s.items) value.forEach((item, i) => walk(item, s.items!, `${path}[${i}]`, out));
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const declared = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+    if (declared) walk(child, declared, join(path, key), out);
+    else if (s.additional === true) continue;
+    else if (s.additional) walk(child, s.additional, join(path, key), out);
+    else out.push(join(path, key));
+  }
+}
+
+/**
+ * Paths of the fields in `obj` that the schema of `gvk` does not declare, in document order:
+ * `spec.foo`, `spec.template.spec.containers[0].imagee`. [] for a GVK without a schema.
+ */
+export function unknownFields(obj: unknown, gvk: GroupVersionKind): string[] {
+  const name = schemaNameForGvk(gvk);
+  const schema = name ? componentSchemas()[name] : undefined;
+  if (!schema) return [];
+  const out: string[] = [];
+  walk(obj, schema, '', out);
+  return out;
+}
+
+/** Go's strconv.Quote for the characters that can occur in a JSON key. */
+function goQuote(s: string): string {
+  const body = s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
+    const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+  return `"${body}"`;
+}
+
+/** `unknown field "spec.foo"`: one entry of a strict error, and the text of a Warn-mode warning. */
+export function unknownFieldMessage(path: string): string {
+  return `unknown field ${goQuote(path)}`;
+}
+
+/** `strict decoding error: unknown field "spec.foo", unknown field "spec.bar"` (apimachinery runtime). */
+export function strictDecodingError(paths: readonly string[]): string {
+  return `strict decoding error: ${paths.map(unknownFieldMessage).join(', ')}`;
+}
+
+/**
+ * The BadRequest message create and update return for a Strict failure (apiserver
+ * handlers `transformDecodeError`): `Deployment in version "v1" cannot be handled as a
+ * Deployment: strict decoding error: unknown field "spec.foo"`. Patch returns the bare
+ * {@link strictDecodingError} text.
+ */
+export function cannotBeHandledMessage(gvk: GroupVersionKind, paths: readonly string[]): string {
+  return `${gvk.kind} in version ${goQuote(gvk.version)} cannot be handled as a ${gvk.kind}: ${strictDecodingError(paths)}`;
+}

@@ -1,0 +1,134 @@
+/**
+ * @module WATCH: the event stream for one API watch. Starts with the current state as ADDED
+ * when no resourceVersion (or "0") is given, then changes after it; objects entering or
+ * leaving the selector appear as ADDED/DELETED; optional bookmarks; 410 Expired as an ERROR
+ * event when the requested history is gone.
+ */
+import type { Status } from 'kubernetes-types/meta/v1.js';
+import type { KubeObject, StoredObject } from '../../../api/object.ts';
+import { StatusError } from '../../../machinery/status.ts';
+import { isStorageError, type WatchEvent } from '../../../storage/interface.ts';
+import { buildFilter } from './filter.ts';
+import { listObjects, parseResourceVersion } from './list.ts';
+import type { Store } from './store.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ApiWatchEvent {
+  type: WatchEventType;
+  object: KubeObject | Status;
+}
+
+export interface WatchParams {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+  /** How often to send a bookmark when allowed. */
+  bookmarkIntervalMs?: number;
+}
+
+/** Validates parameters eagerly so errors become a plain Status response, not a stream. */
+export function prepareWatch(store: Store, namespace: string, p: WatchParams): (signal: AbortSignal) => AsyncIterable<ApiWatchEvent> {
+  const filter = buildFilter(store.strategy, p.labelSelector, p.fieldSelector);
+  const rv = parseResourceVersion(p.resourceVersion);
+  const initial = p.sendInitialEvents === true || rv === undefined || rv === 0;
+  return (signal) => stream(store, namespace, p, filter, initial ? undefined : rv!, signal);
+}
+
+async function* stream(
+  store: Store,
+  namespace: string,
+  p: WatchParams,
+  filter: ReturnType<typeof buildFilter>,
+  fromRv: number | undefined,
+  signal: AbortSignal,
+): AsyncIterable<ApiWatchEvent> {
+  let after: number;
+  const queue: ApiWatchEvent[] = [];
+  if (fromRv === undefined) {
+    const list = await listObjects(store, namespace, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector });
+    after = Number(list.metadata.resourceVersion);
+    for (const item of list.items) queue.push({ type: 'ADDED', object: item });
+    if (p.sendInitialEvents && p.allowWatchBookmarks)
+      queue.push(bookmark(store, after, { 'k8s.io/initial-events-end': 'true' }));
+  } else {
+    after = fromRv;
+  }
+  for (const e of queue) yield e;
+  queue.length = 0;
+
+  const prefix = store.codec.prefix(namespace);
+  const local = new AbortController();
+  const stop = () => local.abort();
+  signal.addEventListener('abort', stop);
+  let wake: (() => void) | undefined;
+  let done = false;
+  let lastRv = after;
+  const pump = (async () => {
+    try {
+      for await (const batch of store.deps.watchCache.watch(prefix, after, local.signal)) {
+        for (const ev of batch) {
+          const out = translate(store, ev, filter.matches);
+          if (out) queue.push(out);
+          lastRv = ev.kv.modRevision;
+        }
+        wake?.();
+      }
+    } catch (err) {
+      if (isStorageError(err, 'Compacted')) {
+        const compacted = await store.deps.backend.compactRevision();
+        queue.push({ type: 'ERROR', object: StatusError.expired(`too old resource version: ${after} (${compacted})`).toStatus() });
+      } else if (!local.signal.aborted && !isStorageError(err, 'Closed')) {
+        queue.push({ type: 'ERROR', object: StatusError.internal((err as Error).message).toStatus() });
+      }
+    } finally {
+      done = true;
+      wake?.();
+    }
+  })();
+  const timer = p.allowWatchBookmarks
+    ? setInterval(() => {
+        queue.push(bookmark(store, Math.max(lastRv, after)));
+        wake?.();
+      }, p.bookmarkIntervalMs ?? 10_000)
+    : undefined;
+  try {
+    while (!signal.aborted) {
+      if (queue.length) {
+        const e = queue.shift()!;
+        yield e;
+        if (e.type === 'ERROR') return;
+        continue;
+      }
+      if (done) return;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  } finally {
+    if (timer) clearInterval(timer);
+    signal.removeEventListener('abort', stop);
+    local.abort();
+    await pump;
+  }
+}
+
+function bookmark(store: Store, rv: number, annotations?: Record<string, string>): ApiWatchEvent {
+  const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+  if (annotations) metadata.annotations = annotations;
+  return { type: 'BOOKMARK', object: { apiVersion: store.codec.apiVersion, kind: store.codec.kind, metadata } };
+}
+
+function translate(store: Store, ev: WatchEvent, matches: (o: KubeObject) => boolean): ApiWatchEvent | undefined {
+  const cur: StoredObject = store.codec.decode(ev.kv);
+  if (ev.type === 'delete') return matches(cur) ? { type: 'DELETED', object: cur } : undefined;
+  const nowMatch = matches(cur);
+  if (ev.type === 'create') return nowMatch ? { type: 'ADDED', object: cur } : undefined;
+  const prev = ev.prevKv ? store.codec.decode(ev.prevKv) : undefined;
+  const prevMatch = prev ? matches(prev) : false;
+  if (nowMatch && prevMatch) return { type: 'MODIFIED', object: cur };
+  if (nowMatch) return { type: 'ADDED', object: cur };
+  if (prevMatch) return { type: 'DELETED', object: cur };
+  return undefined;
+}

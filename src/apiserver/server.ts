@@ -1,0 +1,184 @@
+/**
+ * @module The request pipeline: authenticate → authorize → route to discovery, health, OpenAPI
+ * or a resource handler (admission and validation happen in the registry) → response. The
+ * HTTPS listener and the in-process transport both call `handle`.
+ */
+import type { KubeObject } from '../api/object.ts';
+import { apiVersionOf, type ResourceInfo } from '../machinery/resources.ts';
+import { isStatusError, StatusError } from '../machinery/status.ts';
+import { isStorageError, type Backend } from '../storage/interface.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../util/log.ts';
+import { admissionChain, type AdmissionPlugin } from './admission/interface.ts';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import type { Authenticator } from './auth/authenticator.ts';
+import type { Authorizer } from './auth/authorizer.ts';
+import type { ServerContext } from './context.ts';
+import { Discovery } from './discovery.ts';
+import { routeResource } from './http/route.ts';
+import { errorResponse } from './http/respond.ts';
+import { negotiate } from './http/negotiate.ts';
+import { nonResource } from './http/non-resource.ts';
+import { ApiServerMetrics } from './metrics.ts';
+import { Store, type ManagedFieldsTracker } from './registry/generic/store.ts';
+import type { Strategy } from './registry/strategy.ts';
+import { parseRequestInfo } from './request-info.ts';
+import type { ApiRequest, ApiResponse } from './types.ts';
+import { WatchCache } from './watch-cache.ts';
+
+export interface ApiServerConfig {
+  backend: Backend;
+  clock: Clock;
+  logger: Logger;
+  strategies: Strategy[];
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  admission?: AdmissionPlugin[];
+  trackManagedFields?: ManagedFieldsTracker;
+  /** host:port clients should use, for legacy discovery. */
+  serverAddress: () => string;
+  watchCacheCapacity?: number;
+  metrics?: ApiServerMetrics;
+}
+
+export class ApiServer implements ServerContext {
+  readonly stores = new Map<string, Store>();
+  readonly discovery: Discovery;
+  readonly watchCache: WatchCache;
+  readonly metrics: ApiServerMetrics;
+  readonly resources: ResourceInfo[];
+  private readyFlag = false;
+
+  constructor(readonly config: ApiServerConfig) {
+    this.metrics = config.metrics ?? new ApiServerMetrics();
+    this.watchCache = new WatchCache(config.backend, { capacity: config.watchCacheCapacity ?? 20_000, logger: config.logger });
+    const admission = admissionChain([
+      namespaceLifecycle((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
+      ...(config.admission ?? []),
+    ]);
+    for (const s of config.strategies) {
+      const store = new Store(s, {
+        backend: config.backend,
+        watchCache: this.watchCache,
+        admission,
+        clock: config.clock,
+        trackManagedFields: config.trackManagedFields,
+      });
+      this.stores.set(storeKey(s.info.group, s.info.version, s.info.resource), store);
+    }
+    this.resources = config.strategies.map((s) => s.info);
+    this.discovery = new Discovery(this.resources, config.serverAddress);
+  }
+
+  get authorizer(): Authorizer {
+    return this.config.authorizer;
+  }
+
+  get authenticator(): Authenticator {
+    return this.config.authenticator;
+  }
+
+  store(group: string, version: string, resource: string): Store | undefined {
+    return this.stores.get(storeKey(group, version, resource));
+  }
+
+  private async getOptional(group: string, version: string, resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
+    const s = this.store(group, version, resource);
+    return s ? (await s.getRaw(ns, name))?.obj : undefined;
+  }
+
+  get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  /** Runs the watch cache; resolves `ready` once it is serving. */
+  async start(signal: AbortSignal): Promise<void> {
+    const running = this.watchCache.start(signal);
+    await this.watchCache.ready;
+    this.readyFlag = true;
+    await running;
+  }
+
+  async handle(req: ApiRequest): Promise<ApiResponse> {
+    const started = performance.now();
+    const info = parseRequestInfo(req.method, req.path, req.query);
+    let res: ApiResponse;
+    try {
+      res = await this.dispatch(req, info);
+    } catch (err) {
+      res = this.failure(err, req);
+    }
+    const labels = info.isResourceRequest
+      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource }
+      : { verb: info.verb, group: '', version: '', resource: '', subresource: '' };
+    this.metrics.requests.inc({ ...labels, code: String(res.status) });
+    if (labels.verb !== 'watch')
+      this.metrics.duration.observe(
+        { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource },
+        (performance.now() - started) / 1000,
+      );
+    return res;
+  }
+
+  private async dispatch(req: ApiRequest, info: ReturnType<typeof parseRequestInfo>): Promise<ApiResponse> {
+    const open = nonResource.public(this, req);
+    if (open) return open;
+    const user = await this.config.authenticator.authenticate(req);
+    if (!user) return errorResponse(StatusError.unauthorized());
+    const decision = await this.config.authorizer.authorize({
+      user,
+      verb: info.verb,
+      isResourceRequest: info.isResourceRequest,
+      namespace: info.isResourceRequest ? info.namespace : '',
+      apiGroup: info.isResourceRequest ? info.group : '',
+      apiVersion: info.isResourceRequest ? info.version : '',
+      resource: info.isResourceRequest ? info.resource : '',
+      subresource: info.isResourceRequest ? info.subresource : '',
+      name: info.isResourceRequest ? info.name : '',
+      path: req.path,
+    });
+    if (!decision.allowed) {
+      const why = decision.reason ? `: ${decision.reason}` : '';
+      if (!info.isResourceRequest)
+        return errorResponse(new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${info.verb} path "${req.path}"${why}`));
+      const scopeText = info.namespace ? ` in the namespace "${info.namespace}"` : info.resource === 'namespaces' ? '' : ' at the cluster scope';
+      const res = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+      return errorResponse(
+        StatusError.forbidden(
+          { group: info.group, resource: info.resource },
+          info.name,
+          `User "${user.username}" cannot ${info.verb} resource "${res}" in API group "${info.group}"${scopeText}${why}`,
+        ),
+      );
+    }
+    if (!info.isResourceRequest) return nonResource.authenticated(this, req);
+    return routeResource(this, req, info, user, negotiate(req.headers.accept), this.config.clock.now());
+  }
+
+  private failure(err: unknown, req: ApiRequest): ApiResponse {
+    if (isStatusError(err)) return errorResponse(err);
+    if (isStorageError(err, 'Unavailable')) return errorResponse(StatusError.unavailable(err.message));
+    this.config.logger.error('request failed', { method: req.method, path: req.path, err: err as Error, stack: (err as Error)?.stack });
+    return errorResponse(StatusError.internal((err as Error)?.message ?? String(err)));
+  }
+
+  /** Ensures a namespace exists (used to bootstrap the system namespaces). */
+  async ensureNamespace(name: string): Promise<void> {
+    const s = this.store('', 'v1', 'namespaces');
+    if (!s || (await s.getRaw('', name))) return;
+    try {
+      await s.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {
+        dryRun: false,
+        user: { username: 'system:apiserver', groups: ['system:masters'] },
+        fieldManager: 'skiff-apiserver',
+      });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+}
+
+function storeKey(group: string, version: string, resource: string): string {
+  return `${apiVersionOf({ group, version })}/${resource}`;
+}
+

@@ -1,0 +1,37 @@
+/**
+ * @module A Transport that calls a request handler directly (no socket, no TLS). The
+ * composition code binds the API server's pipeline and an identity into the handler, so
+ * requests still pass authentication, authorization, admission and validation.
+ */
+import type { Transport, TransportResponse } from './transport.ts';
+
+export type RequestHandler = (req: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body?: Uint8Array;
+  signal: AbortSignal;
+}) => Promise<{ status: number; headers: Record<string, string>; body: Uint8Array | AsyncIterable<Uint8Array> }>;
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+export function inProcessTransport(handle: RequestHandler): Transport {
+  return {
+    async request(req): Promise<TransportResponse> {
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+      const res = await handle({
+        method: req.method,
+        path: req.path,
+        query: req.query ?? new URLSearchParams(),
+        headers,
+        body: req.body,
+        signal: req.signal ?? new AbortController().signal,
+      });
+      return { status: res.status, headers: res.headers, body: res.body instanceof Uint8Array ? once(res.body) : res.body };
+    },
+  };
+}

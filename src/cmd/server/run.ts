@@ -1,0 +1,107 @@
+/**
+ * @module Wires the control plane together in one process, in order: data dir and PKI →
+ * storage → API server (watch cache) → system namespaces → HTTPS listener → kubeconfig →
+ * in-process clients for the controllers. `stop()` undoes it in reverse.
+ */
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { peerAuthenticator } from '../../apiserver/auth/authenticator.ts';
+import { allowAllAuthorizer } from '../../apiserver/auth/authorizer.ts';
+import { createListener } from '../../apiserver/listener.ts';
+import { allStrategies } from '../../apiserver/registry/index.ts';
+import { ApiServer } from '../../apiserver/server.ts';
+import type { ApiRequest, UserInfo } from '../../apiserver/types.ts';
+import { inProcessTransport } from '../../client/in-process-transport.ts';
+import type { Transport } from '../../client/transport.ts';
+import { loadOrCreatePki, type ClusterPki } from '../../pki/store.ts';
+import { writeKubeconfig } from '../../pki/kubeconfig.ts';
+import { Compactor } from '../../storage/compactor.ts';
+import { createBackend, parseDatastore } from '../../storage/factory.ts';
+import { realClock, type Clock } from '../../util/clock.ts';
+import { createLogger, type Logger } from '../../util/log.ts';
+import { managedFieldsTracker } from './managed-fields.ts';
+import { startControllers } from './controllers.ts';
+import type { ServerOptions } from './options.ts';
+
+export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  pki: ClusterPki;
+  api: ApiServer;
+  /** A client transport that enters the pipeline in-process as the given user. */
+  transportFor(user: UserInfo): Transport;
+  stop(): Promise<void>;
+}
+
+export async function runServer(opts: ServerOptions, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
+  const started = performance.now();
+  const logger = deps.logger ?? createLogger({ component: 'skiff-server' }, { level: opts.logLevel });
+  const clock = deps.clock ?? realClock;
+  await mkdir(join(opts.dataDir, 'db'), { recursive: true, mode: 0o700 });
+
+  const sans = ['localhost', '127.0.0.1', hostname(), ...opts.tlsSans];
+  if (opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' && !sans.includes(opts.bindAddress)) sans.push(opts.bindAddress);
+  const pki = await loadOrCreatePki(join(opts.dataDir, 'tls'), [...new Set(sans)]);
+
+  const backend = createBackend(parseDatastore(opts.datastore, opts.dataDir));
+  await backend.start();
+  const stopCtl = new AbortController();
+  const compactor = new Compactor(backend, { keepRevisions: 10_000, intervalMs: 60_000 });
+  const compacting = compactor.start(stopCtl.signal).catch((err: unknown) => logger.error('compactor stopped', { err }));
+
+  let port = opts.port;
+  const api = new ApiServer({
+    backend,
+    clock,
+    logger: logger.child({ component: 'apiserver' }),
+    strategies: allStrategies,
+    authenticator: peerAuthenticator,
+    authorizer: allowAllAuthorizer,
+    trackManagedFields: managedFieldsTracker,
+    serverAddress: () => `${opts.bindAddress}:${port}`,
+  });
+  const serving = api.start(stopCtl.signal).catch((err: unknown) => logger.error('apiserver stopped', { err }));
+  await api.watchCache.ready;
+  for (const ns of systemNamespaces) await api.ensureNamespace(ns);
+
+  const listener = createListener(
+    { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert, logger },
+    (req) => api.handle(req),
+  );
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(opts.port, opts.bindAddress, () => resolve());
+  });
+  port = (listener.address() as AddressInfo).port;
+  const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.ca.cert, user: pki.admin });
+
+  const transportFor = (user: UserInfo): Transport =>
+    inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
+  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal);
+
+  logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
+
+  return {
+    url,
+    port,
+    kubeconfigPath,
+    pki,
+    api,
+    transportFor,
+    async stop() {
+      stopCtl.abort();
+      listener.close();
+      listener.closeAllConnections();
+      await Promise.allSettled([serving, compacting, controllers]);
+      await backend.close();
+    },
+  };
+}
