@@ -4,7 +4,7 @@
  * HTTPS listener and the in-process transport both call `handle`.
  */
 import type { KubeObject } from '../api/object.ts';
-import { apiVersionOf, type ResourceInfo } from '../machinery/resources.ts';
+import { apiVersionOf, builtinResources, type ResourceInfo } from '../machinery/resources.ts';
 import { isStatusError, StatusError } from '../machinery/status.ts';
 import { isStorageError, type Backend } from '../storage/interface.ts';
 import type { Clock } from '../util/clock.ts';
@@ -15,6 +15,7 @@ import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { ServerContext } from './context.ts';
 import { Discovery } from './discovery.ts';
+import { reviewResources } from './http/reviews.ts';
 import { routeResource } from './http/route.ts';
 import { errorResponse } from './http/respond.ts';
 import { negotiate } from './http/negotiate.ts';
@@ -66,7 +67,12 @@ export class ApiServer implements ServerContext {
       });
       this.stores.set(storeKey(s.info.group, s.info.version, s.info.resource), store);
     }
-    this.resources = config.strategies.map((s) => s.info);
+    // Discovery lists what has a strategy plus what the router serves itself (reviews, bindings).
+    const served = (r: ResourceInfo) =>
+      this.stores.has(storeKey(r.group, r.version, r.resource)) ||
+      reviewResources.has(r.resource) ||
+      (r.group === '' && r.resource === 'bindings' && this.stores.has(storeKey('', 'v1', 'pods')));
+    this.resources = builtinResources.filter(served);
     this.discovery = new Discovery(this.resources, config.serverAddress);
   }
 

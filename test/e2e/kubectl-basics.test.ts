@@ -89,7 +89,9 @@ describe('kubectl basics', { skip: haveKubectl ? false : 'kubectl not installed 
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Error from server \(NotFound\): configmaps "nope" not found/);
     const dup = await c.kubectl(['create', 'configmap', 'cfg']);
-    assert.match(dup.stderr, /Error from server \(AlreadyExists\): configmaps "cfg" already exists/);
+    assert.match(dup.stderr, /configmaps "cfg" already exists/);
+    const dupApply = await c.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n' });
+    assert.match(dupApply.stderr, /Error from server \(AlreadyExists\): error when creating "STDIN": configmaps "cfg" already exists/);
     const noNs = await c.kubectl(['create', 'configmap', 'x', '-n', 'does-not-exist']);
     assert.match(noNs.stderr, /namespaces "does-not-exist" not found/);
     const bad = await c.kubectl(['create', 'deployment', 'Bad_Name', '--image=x']);

@@ -90,7 +90,7 @@ describe('kubectl writes', { skip: haveKubectl ? false : 'kubectl not installed 
   it('server-side apply creates and then updates with managed fields', async () => {
     const cm = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: shop\ndata:\n  k: v1\n`;
     assert.match(await c.kubectl.ok(['apply', '--server-side', '-f', '-'], { input: cm }), /configmap\/ssa serverside-applied/);
-    await c.kubectl.ok(['apply', '--server-side', '-f', '-'], { input: cm.replace('v1', 'v2') });
+    await c.kubectl.ok(['apply', '--server-side', '-f', '-'], { input: cm.replace('k: v1', 'k: v2') });
     const got = JSON.parse(await c.kubectl.ok(['get', 'cm', 'ssa', '-n', 'shop', '-o', 'json', '--show-managed-fields']));
     assert.equal(got.data.k, 'v2');
     assert.ok(got.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply'));

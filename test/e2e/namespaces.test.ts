@@ -33,7 +33,7 @@ describe('namespace lifecycle', { skip: haveKubectl ? false : 'kubectl not insta
 
     const refused = await k(['create', 'configmap', 'late', '-n', 'doomed']);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /Error from server \(Forbidden\): .*unable to create new content in namespace doomed because it is being terminated/);
+    assert.match(refused.stderr, /configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated/);
 
     await k.ok(['patch', 'cm', 'held', '-n', 'doomed', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
     await eventually(async () => (await k(['get', 'ns', 'doomed'])).stderr.includes('NotFound'), 15_000, 'namespace to go');

@@ -29,7 +29,7 @@ export async function patchObject(scope: RequestScope): Promise<ApiResponse> {
     (current) => {
       if (!current) throw StatusError.notFound(scope.store.qualified, scope.info.name);
       const patched = applyPatch(type, current, body, gvk) as KubeObject;
-      warnings = checkUnknownFields(scope, patched);
+      warnings = checkUnknownFields(scope, patched, true);
       return patched;
     },
     writeOptions(scope),

@@ -4,7 +4,8 @@
  */
 import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
-import { unknownFields } from '../openapi/unknown-fields.ts';
+import { typeError } from '../openapi/type-errors.ts';
+import { cannotBeHandledMessage, strictDecodingError, unknownFieldMessage, unknownFields } from '../openapi/unknown-fields.ts';
 import type { Store, WriteOptions } from '../registry/generic/store.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
 import type { ApiRequest, UserInfo } from '../types.ts';
@@ -61,15 +62,18 @@ export function fieldValidationOf(q: URLSearchParams): FieldValidation {
  * message, Warn returns warnings for the Warning header, Ignore drops nothing (unknown fields
  * are ignored because they are never read).
  */
-export function checkUnknownFields(scope: RequestScope, obj: KubeObject): string[] {
+export function checkUnknownFields(scope: RequestScope, obj: KubeObject, patch = false): string[] {
+  const { group, version, kind } = scope.store.strategy.info;
+  const gvk = { group, version, kind };
+  // Wrong JSON types never reach the registry, whatever fieldValidation says (Go's decoder).
+  const typeErr = typeError(obj, gvk);
+  if (typeErr) throw StatusError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeErr}`);
   const mode = fieldValidationOf(scope.req.query);
   if (mode === 'Ignore') return [];
-  const { group, version, kind } = scope.store.strategy.info;
-  const unknown = unknownFields(obj, { group, version, kind });
+  const unknown = unknownFields(obj, gvk);
   if (unknown.length === 0) return [];
-  const msgs = unknown.map((f) => `unknown field "${f}"`);
-  if (mode === 'Strict') throw StatusError.badRequest(`strict decoding error: ${msgs.join(', ')}`);
-  return msgs;
+  if (mode === 'Strict') throw StatusError.badRequest(patch ? strictDecodingError(unknown) : cannotBeHandledMessage(gvk, unknown));
+  return unknown.map(unknownFieldMessage);
 }
 
 export function warningHeaders(warnings: string[]): Record<string, string> {

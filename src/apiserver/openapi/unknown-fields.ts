@@ -13,7 +13,11 @@ import type { OpenApiSchema } from './schemas.ts';
 import { componentSchemas, refName, schemaNameForGvk } from './schemas.ts';
 
 /** A schema with `$ref` and `allOf` folded in. */
-interface Flat {
+export interface Flat {
+  /** The JSON type a plain scalar must have (absent for IntOrString/Quantity and friends). */
+  scalarType?: string;
+  /** True when the schema says object (with fields or a map). */
+  object: boolean;
   properties: Record<string, OpenApiSchema>;
   additional?: OpenApiSchema | true;
   items?: OpenApiSchema;
@@ -24,10 +28,12 @@ interface Flat {
 
 const flats = new WeakMap<OpenApiSchema, Flat>();
 
-function flatten(schema: OpenApiSchema): Flat {
+export function flatten(schema: OpenApiSchema): Flat {
   const cached = flats.get(schema);
   if (cached) return cached;
-  const flat: Flat = { properties: {}, free: false, scalar: false };
+  const flat: Flat = { properties: {}, free: false, scalar: false, object: false };
+  let plainType: string | undefined;
+  let mixed = false;
   const fold = (s: OpenApiSchema, depth: number): void => {
     if (depth > 32) return;
     if (s.$ref) {
@@ -37,14 +43,22 @@ function flatten(schema: OpenApiSchema): Flat {
     }
     for (const part of s.allOf ?? []) fold(part, depth + 1);
     if (s['x-kubernetes-preserve-unknown-fields']) flat.free = true;
-    if (s['x-kubernetes-int-or-string'] || s.oneOf) flat.scalar = true;
+    if (s['x-kubernetes-int-or-string'] || s.oneOf) {
+      flat.scalar = true;
+      mixed = true;
+    }
+    if (s.type === 'object') flat.object = true;
     if (s.properties) Object.assign(flat.properties, s.properties);
     if (s.additionalProperties === true) flat.additional = true;
     else if (s.additionalProperties) flat.additional = s.additionalProperties;
     if (s.items) flat.items = s.items;
-    if (s.type && s.type !== 'object' && s.type !== 'array') flat.scalar = true;
+    if (s.type && s.type !== 'object' && s.type !== 'array') {
+      flat.scalar = true;
+      plainType = s.type;
+    }
   };
   fold(schema, 0);
+  if (plainType && !mixed) flat.scalarType = plainType;
   if (!flat.scalar && !flat.items && !flat.additional && !Object.keys(flat.properties).length) flat.free = true;
   flats.set(schema, flat);
   return flat;
