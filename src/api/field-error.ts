@@ -26,6 +26,11 @@ export interface FieldError {
 
 function render(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  // Go's %#v of a map[string]string, as upstream prints label maps: keys sorted, ", " between.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify((value as Record<string, string>)[k])}`);
+    return `map[string]string{${entries.join(', ')}}`;
+  }
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);

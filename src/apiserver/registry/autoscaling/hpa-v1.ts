@@ -62,7 +62,8 @@ export function hpaV1ToV2(v1: HPA1): HPA2 {
     },
   };
   const s = clone.status;
-  if (s) {
+  const zero = !s || (!s.desiredReplicas && !s.currentReplicas && Object.keys(s).every((k) => k === 'desiredReplicas' || k === 'currentReplicas'));
+  if (s && !zero) {
     const current: MetricStatus[] = [];
     if (s.currentCPUUtilizationPercentage !== undefined)
       current.push({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: s.currentCPUUtilizationPercentage } } });
@@ -109,12 +110,13 @@ export function hpaV2ToV1(v2: HPA2): HPA1 {
         : {}),
     },
   };
-  if (s) {
+  // v1's status is a struct, never omitted: a new HPA reads back with zero counters.
+  {
     out.status = {
-      desiredReplicas: s.desiredReplicas,
-      currentReplicas: s.currentReplicas ?? 0,
-      ...(s.lastScaleTime !== undefined ? { lastScaleTime: s.lastScaleTime } : {}),
-      ...(s.observedGeneration !== undefined ? { observedGeneration: s.observedGeneration } : {}),
+      desiredReplicas: s?.desiredReplicas ?? 0,
+      currentReplicas: s?.currentReplicas ?? 0,
+      ...(s?.lastScaleTime !== undefined ? { lastScaleTime: s.lastScaleTime } : {}),
+      ...(s?.observedGeneration !== undefined ? { observedGeneration: s.observedGeneration } : {}),
       ...(cpuCur?.resource?.current.averageUtilization !== undefined
         ? { currentCPUUtilizationPercentage: cpuCur.resource.current.averageUtilization }
         : {}),

@@ -4,13 +4,13 @@
  * ALLOWVOLUMEEXPANSION · AGE, with ` (default)` after the default class's name.
  */
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { forbidden, notSupported, required, type FieldError } from '../../../api/field-error.ts';
+import { forbidden, invalid, notSupported, required, type FieldError } from '../../../api/field-error.ts';
 import type { Mutable } from '../../../api/object.ts';
 import { builtinResources, findResource } from '../../../machinery/resources.ts';
 import { ageColumn, ageOf, column, nameColumn } from '../printing.ts';
 import type { Strategy } from '../strategy.ts';
 import { jsonEqual } from '../apps/workload.ts';
-import { validateDNS1123Subdomain } from '../../../api/validation/names.ts';
+import { qualifiedNameErrors } from '../../../api/validation/names.ts';
 
 type SC = Mutable<StorageClass>;
 
@@ -27,7 +27,7 @@ export const storageClassStrategy: Strategy<SC> = {
   validate(sc) {
     const out: FieldError[] = [];
     if (!sc.provisioner) out.push(required('provisioner'));
-    else out.push(...validateDNS1123Subdomain(sc.provisioner.toLowerCase(), 'provisioner'));
+    else for (const e of qualifiedNameErrors(sc.provisioner.toLowerCase())) out.push(invalid('provisioner', sc.provisioner, e));
     if (sc.reclaimPolicy && !['Delete', 'Retain'].includes(sc.reclaimPolicy))
       out.push(notSupported('reclaimPolicy', sc.reclaimPolicy, ['Delete', 'Retain']));
     if (sc.volumeBindingMode && !['Immediate', 'WaitForFirstConsumer'].includes(sc.volumeBindingMode))
