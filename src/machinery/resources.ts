@@ -113,12 +113,8 @@ export const builtinResources: ResourceInfo[] = [
     { resource: 'replicationcontrollers', kind: 'ReplicationController', shortNames: ['rc'], all: true, status: true, scale: true },
     { resource: 'resourcequotas', kind: 'ResourceQuota', shortNames: ['quota'], status: true },
     { resource: 'secrets', kind: 'Secret' },
-    {
-      resource: 'serviceaccounts',
-      kind: 'ServiceAccount',
-      shortNames: ['sa'],
-      extra: [{ name: 'token', kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] }],
-    },
+    // serviceaccounts/token (TokenRequest) arrives with ServiceAccount tokens (security issue).
+    { resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] },
     { resource: 'services', kind: 'Service', shortNames: ['svc'], all: true, status: true },
   ]),
   ...group('apps', 'v1', [
