@@ -149,6 +149,33 @@ describe('generic registry', () => {
     assert.ok(held);
   });
 
+  it('applies fieldValidation to unknown and duplicate fields', async () => {
+    const post = (body: string, validation: string) =>
+      api.handle({
+        method: 'POST',
+        path: '/api/v1/namespaces/default/configmaps',
+        query: new URLSearchParams(`fieldValidation=${validation}`),
+        headers: { 'content-type': 'application/json' },
+        body: new TextEncoder().encode(body),
+        signal: new AbortController().signal,
+        peer: { kind: 'in-process', user: { username: 'test', groups: [] } },
+      } as ApiRequest);
+    const strict = await post('{"metadata":{"name":"fv1"},"data":{"a":"1"},"data":{"a":"2"},"bogus":1}', 'Strict');
+    assert.equal(strict.status, 400);
+    const text = new TextDecoder().decode(strict.body as Uint8Array);
+    assert.match(text, /unknown field \\"bogus\\"/);
+    assert.match(text, /duplicate field \\"data\\"/);
+    const warn = await post('{"metadata":{"name":"fv2"},"bogus":1}', 'Warn');
+    assert.equal(warn.status, 201);
+    assert.match(warn.headers.warning ?? '', /299 - "unknown field \\"bogus\\""/);
+    const ignore = await post('{"metadata":{"name":"fv3"},"bogus":1}', 'Ignore');
+    assert.equal(ignore.status, 201);
+    const stored = await cms().get('fv3', 'default');
+    assert.equal(stored.bogus, undefined, 'unknown fields are not stored');
+    const typed = await post('{"metadata":"nope"}', 'Ignore');
+    assert.equal(typed.status, 400);
+  });
+
   it('answers 410 Expired for a watch from a compacted revision', async () => {
     await cms().create({ metadata: { name: 'c1', namespace: 'default' } });
     const rev = await backend.currentRevision();

@@ -4,8 +4,10 @@
  */
 import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
+import { duplicateFields } from '../../machinery/json-duplicates.ts';
 import { typeError } from '../openapi/type-errors.ts';
-import { cannotBeHandledMessage, strictDecodingError, unknownFieldMessage, unknownFields } from '../openapi/unknown-fields.ts';
+import { mediaType } from './body.ts';
+import { cannotBeHandledMessage, pruneUnknownFields, strictDecodingError, unknownFieldMessage, unknownFields } from '../openapi/unknown-fields.ts';
 import type { Store, WriteOptions } from '../registry/generic/store.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
 import type { ApiRequest, UserInfo } from '../types.ts';
@@ -58,9 +60,9 @@ export function fieldValidationOf(q: URLSearchParams): FieldValidation {
 }
 
 /**
- * Applies fieldValidation to a decoded body: Strict rejects unknown fields with upstream's
- * message, Warn returns warnings for the Warning header, Ignore drops nothing (unknown fields
- * are ignored because they are never read).
+ * Checks a decoded body as Go's decoder would: wrong JSON types are a BadRequest; unknown and
+ * duplicate fields are rejected (Strict), reported as warnings (Warn) or silently dropped
+ * (Ignore). Unknown fields are removed from `obj` in every mode that accepts it.
  */
 export function checkUnknownFields(scope: RequestScope, obj: KubeObject, patch = false): string[] {
   const { group, version, kind } = scope.store.strategy.info;
@@ -69,11 +71,20 @@ export function checkUnknownFields(scope: RequestScope, obj: KubeObject, patch =
   const typeErr = typeError(obj, gvk);
   if (typeErr) throw StatusError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeErr}`);
   const mode = fieldValidationOf(scope.req.query);
+  const unknown = mode === 'Ignore' ? [] : unknownFields(obj, gvk);
+  // Like Go's decoder, unknown fields are never stored.
+  pruneUnknownFields(obj, gvk);
   if (mode === 'Ignore') return [];
-  const unknown = unknownFields(obj, gvk);
-  if (unknown.length === 0) return [];
-  if (mode === 'Strict') throw StatusError.badRequest(patch ? strictDecodingError(unknown) : cannotBeHandledMessage(gvk, unknown));
-  return unknown.map(unknownFieldMessage);
+  const ct = mediaType(scope.req.headers['content-type']);
+  const dups = !patch && scope.req.body && (ct === '' || ct === 'application/json') ? duplicateFields(new TextDecoder().decode(scope.req.body)) : [];
+  if (unknown.length === 0 && dups.length === 0) return [];
+  const dupMsgs = dups.map((d) => `duplicate field ${JSON.stringify(d)}`);
+  if (mode === 'Strict') {
+    const unknownText = unknown.length ? (patch ? strictDecodingError(unknown) : cannotBeHandledMessage(gvk, unknown)) : '';
+    const dupText = dupMsgs.length ? `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: strict decoding error: ${dupMsgs.join(', ')}` : '';
+    throw StatusError.badRequest(unknownText && dupText ? `${unknownText}, ${dupMsgs.join(', ')}` : unknownText || dupText);
+  }
+  return [...unknown.map(unknownFieldMessage), ...dupMsgs];
 }
 
 export function warningHeaders(warnings: string[]): Record<string, string> {

@@ -97,6 +97,31 @@ export function unknownFields(obj: unknown, gvk: GroupVersionKind): string[] {
   return out;
 }
 
+function prune(value: unknown, schema: OpenApiSchema, depth: number): void {
+  if (depth > 128) return;
+  const s = flatten(schema);
+  if (s.free || s.scalar) return;
+  if (Array.isArray(value)) {
+    if (s.items) for (const item of value) prune(item, s.items, depth + 1);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const declared = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+    if (declared) prune(child, declared, depth + 1);
+    else if (s.additional === true) continue;
+    else if (s.additional) prune(child, s.additional, depth + 1);
+    else delete value[key];
+  }
+}
+
+/** Removes, in place, every field the schema of `gvk` does not declare (what Go's decoder drops). */
+export function pruneUnknownFields(obj: unknown, gvk: GroupVersionKind): void {
+  const name = schemaNameForGvk(gvk);
+  const schema = name ? componentSchemas()[name] : undefined;
+  if (schema) prune(obj, schema, 0);
+}
+
 /** Go's strconv.Quote for the characters that can occur in a JSON key. */
 function goQuote(s: string): string {
   const body = s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
