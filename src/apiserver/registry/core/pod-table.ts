@@ -19,36 +19,73 @@ export const podColumns: TableColumn[] = [
   column('Readiness Gates', 'string', 'The readiness gates of the pod', 1),
 ];
 
-function podStatus(pod: Pod): string {
+interface PodSummary {
+  ready: number;
+  total: number;
+  reason: string;
+  restarts: number;
+  lastRestart: string | undefined;
+}
+
+/** Upstream printPod's single pass over init and app container statuses (1.32, sidecar-aware). */
+function summarize(pod: Pod): PodSummary {
   const status = pod.status ?? {};
+  const initSpecs = pod.spec?.initContainers ?? [];
+  const sidecars = new Set(initSpecs.filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const total = (pod.spec?.containers?.length ?? 0) + sidecars.size;
+  let ready = 0;
+  let restarts = 0;
+  let lastRestart: string | undefined;
+  let sidecarRestarts = 0;
+  let lastSidecarRestart: string | undefined;
+  const later = (a: string | undefined, b: string | undefined): string | undefined => (b && (!a || b > a) ? b : a);
   let reason = status.reason || status.phase || '';
   if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
   const initStatuses = status.initContainerStatuses ?? [];
-  const initCount = pod.spec?.initContainers?.length ?? 0;
   let initializing = false;
   for (let i = 0; i < initStatuses.length; i++) {
     const c = initStatuses[i]!;
+    restarts += c.restartCount ?? 0;
+    const finished = c.lastState?.terminated?.finishedAt;
+    lastRestart = later(lastRestart, finished);
+    const sidecar = sidecars.has(c.name);
+    if (sidecar) {
+      sidecarRestarts += c.restartCount ?? 0;
+      lastSidecarRestart = later(lastSidecarRestart, finished);
+    }
     const t = c.state?.terminated;
     if (t && t.exitCode === 0) continue;
+    if (sidecar && c.started) {
+      if (c.ready) ready++;
+      continue;
+    }
     if (t) {
       reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     } else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') {
       reason = `Init:${c.state.waiting.reason}`;
     } else {
-      reason = `Init:${i}/${initCount}`;
+      reason = `Init:${i}/${initSpecs.length}`;
     }
     initializing = true;
     break;
   }
-  if (!initializing) {
+  const initialized = status.conditions?.some((c) => c.type === 'Initialized' && c.status === 'True') ?? false;
+  if (!initializing || initialized) {
+    restarts = sidecarRestarts;
+    lastRestart = lastSidecarRestart;
     let hasRunning = false;
     const cs = status.containerStatuses ?? [];
     for (let i = cs.length - 1; i >= 0; i--) {
       const c = cs[i]!;
+      restarts += c.restartCount ?? 0;
+      lastRestart = later(lastRestart, c.lastState?.terminated?.finishedAt);
       if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
       else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
       else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
-      else if (c.ready && c.state?.running) hasRunning = true;
+      else if (c.ready && c.state?.running) {
+        hasRunning = true;
+        ready++;
+      }
     }
     if (reason === 'Completed' && hasRunning) {
       reason = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
@@ -56,23 +93,11 @@ function podStatus(pod: Pod): string {
   }
   if (pod.metadata?.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
   else if (pod.metadata?.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
-  return reason;
-}
-
-function restarts(pod: Pod, now: Date): string {
-  let count = 0;
-  let last: string | undefined;
-  for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
-    count += c.restartCount ?? 0;
-    const t = c.lastState?.terminated?.finishedAt;
-    if (t && (!last || t > last)) last = t;
-  }
-  return count > 0 && last ? `${count} (${since(last, now)} ago)` : String(count);
+  return { ready, total, reason, restarts, lastRestart };
 }
 
 export function podCells(pod: Pod, now: Date): TableCell[] {
-  const total = pod.spec?.containers?.length ?? 0;
-  const ready = (pod.status?.containerStatuses ?? []).filter((c) => c.ready).length;
+  const sum = summarize(pod);
   const gates = pod.spec?.readinessGates ?? [];
   let gatesCell = '<none>';
   if (gates.length) {
@@ -81,9 +106,9 @@ export function podCells(pod: Pod, now: Date): TableCell[] {
   }
   return [
     pod.metadata?.name ?? '',
-    `${ready}/${total}`,
-    podStatus(pod),
-    restarts(pod, now),
+    `${sum.ready}/${sum.total}`,
+    sum.reason,
+    sum.restarts > 0 && sum.lastRestart ? `${sum.restarts} (${since(sum.lastRestart, now)} ago)` : String(sum.restarts),
     ageOf(pod as never, now),
     pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? '<none>',
     pod.spec?.nodeName || '<none>',
