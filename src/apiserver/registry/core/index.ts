@@ -8,12 +8,15 @@ import { events } from './events.ts';
 import { namespaces } from './namespaces.ts';
 import { nodes } from './nodes.ts';
 import { pods } from './pods.ts';
-import { limitranges, podtemplates, resourcequotas } from './policies.ts';
+import { limitranges } from './limitranges.ts';
+import { podtemplates } from './podtemplates.ts';
+import { resourcequotas } from './resourcequotas.ts';
 import { replicationcontrollers } from './replicationcontrollers.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
 import { services } from './services.ts';
-import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
+import { persistentvolumeclaims } from './persistentvolumeclaims.ts';
+import { persistentvolumes } from './persistentvolumes.ts';
 
 export const coreStrategies = [
   configmaps,
