@@ -127,6 +127,11 @@ export class ResourceClient<T extends KubeObject> {
     return this.client.call('PATCH', this.path(opts.namespace, name, opts.subresource), this.writeQuery(), body, ct);
   }
 
+  /** POSTs to a subresource such as pods/NAME/binding or pods/NAME/eviction. */
+  createSubresource<R = unknown>(name: string, subresource: string, body: unknown, namespace?: string): Promise<R> {
+    return this.client.call('POST', this.path(namespace, name, subresource), this.writeQuery(), body);
+  }
+
   delete(name: string, opts: DeleteOptions = {}): Promise<unknown> {
     const { namespace, ...body } = opts;
     return this.client.call('DELETE', this.path(namespace, name), undefined, body);

@@ -30,6 +30,7 @@ function contentResources(resources: readonly ResourceInfo[]): ResourceInfo[] {
 }
 
 export class NamespaceController {
+  readonly name = controllerName;
   private readonly contents: ResourceInfo[];
 
   constructor(

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServerOptions } from '../../src/cmd/server/options.ts';
 import { runServer, type RunningServer } from '../../src/cmd/server/run.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { kubectlFor, type Kubectl } from './kubectl.ts';
@@ -20,13 +21,35 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: { datastore?: string; dataDir?: string } = {}): Promise<TestCluster> {
+export interface ClusterOptions {
+  datastore?: string;
+  dataDir?: string;
+  /** Simulated nodes to register (`--sim-nodes`). */
+  simNodes?: number;
+  /** Overrides of any server option. */
+  server?: Partial<ServerOptions>;
+  /** Tunables handed to the controllers (short test timings). */
+  controllerOptions?: Record<string, number | string | boolean>;
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'skiff-e2e-')));
   const home = await mkdtemp(join(tmpdir(), 'skiff-home-'));
   const start = () =>
     runServer(
-      { dataDir, port: 0, bindAddress: '127.0.0.1', tlsSans: [], datastore: opts.datastore ?? 'sqlite', disableAgent: true, logLevel: 'error' },
-      { logger: silentLogger },
+      {
+        dataDir,
+        port: 0,
+        bindAddress: '127.0.0.1',
+        tlsSans: [],
+        datastore: opts.datastore ?? 'sqlite',
+        disableAgent: true,
+        simNodes: opts.simNodes ?? 0,
+        clusterCidr: '10.42.0.0/16',
+        logLevel: 'error',
+        ...opts.server,
+      },
+      { logger: silentLogger, controllerOptions: opts.controllerOptions },
     );
   const cluster: TestCluster = {
     server: await start(),

@@ -1,25 +1,51 @@
 /**
- * @module Starts the controllers that run inside `skiff server`, each with its own in-process
- * client and identity.
+ * @module The controller manager inside `skiff server`: one shared informer factory, one
+ * event recorder, and every controller in `controllerList`, run only while this server holds
+ * the `kube-controller-manager` Lease (so two servers never run the same controller).
  */
+import { hostname } from 'node:os';
 import type { UserInfo } from '../../apiserver/types.ts';
+import { InformerFactory } from '../../client/cache/factory.ts';
+import { ClientEventRecorder } from '../../client/events/recorder.ts';
+import { LeaderElector } from '../../client/leader-election.ts';
 import { Client } from '../../client/rest.ts';
 import type { Transport } from '../../client/transport.ts';
-import { NamespaceController } from '../../controllers/namespace.ts';
+import type { ControllerContext } from '../../controllers/framework/controller.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
+import { controllerList } from './controller-list.ts';
+
+export interface ControllerManagerOptions {
+  identity?: string;
+  /** Tunables handed to every controller (see each controller's options). */
+  options?: Record<string, number | string | boolean>;
+  /** Names of controllers to leave out. */
+  disabled?: readonly string[];
+}
 
 export function startControllers(
   transportFor: (user: UserInfo) => Transport,
   clock: Clock,
   logger: Logger,
   signal: AbortSignal,
+  opts: ControllerManagerOptions = {},
 ): Promise<unknown> {
-  const identity = (name: string): UserInfo => ({ username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts'] });
-  const ns = new NamespaceController(
-    new Client(transportFor(identity('namespace-controller')), { userAgent: 'skiff-controller-manager/namespace-controller', fieldManager: 'namespace-controller' }),
-    clock,
-    logger.child({ controller: 'namespace-controller' }),
-  );
-  return Promise.allSettled([ns.run(signal)]);
+  const user: UserInfo = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+  const client = new Client(transportFor(user), { userAgent: 'skiff-controller-manager', fieldManager: 'kube-controller-manager' });
+  const log = logger.child({ component: 'controller-manager' });
+  const elector = new LeaderElector(client, { name: 'kube-controller-manager', identity: opts.identity ?? hostname() }, clock, log);
+  return elector.lead(signal, async (leading) => {
+    const informers = new InformerFactory(client, { clock, logger: log });
+    const recorder = new ClientEventRecorder(client, { component: 'controller-manager' }, clock, log);
+    const running: Promise<void>[] = [];
+    for (const entry of controllerList) {
+      if (opts.disabled?.includes(entry.name)) continue;
+      const ctx: ControllerContext = { client, informers, recorder, clock, logger: log.child({ controller: entry.name }), options: opts.options ?? {} };
+      const c = entry.make(ctx);
+      running.push(c.run(leading).catch((err: unknown) => log.error('controller stopped', { controller: c.name, err: err as Error })));
+    }
+    informers.start(leading);
+    await Promise.allSettled(running);
+    await informers.stopped();
+  });
 }

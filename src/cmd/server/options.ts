@@ -12,6 +12,10 @@ export interface ServerOptions {
   tlsSans: string[];
   datastore: string;
   disableAgent: boolean;
+  /** Simulated (KWOK-style) nodes to register; 0 for none. */
+  simNodes: number;
+  /** Pod CIDR of the cluster; node IPAM hands each node a /24 of it. */
+  clusterCidr: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -23,6 +27,8 @@ export const serverHelp = `usage: skiff server [flags]
   --tls-san NAME        extra DNS name or IP for the serving certificate (repeatable)
   --datastore STORE     sqlite (default), memory, or etcd://host:port[,host:port...]
   --disable-agent       do not run a node agent for this machine
+  --sim-nodes N         register N simulated nodes (pods on them run on a timer, no processes)
+  --cluster-cidr CIDR   pod network of the cluster (default 10.42.0.0/16)
   --log-level LEVEL     debug, info (default), warn, error
 `;
 
@@ -41,6 +47,8 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       'tls-san': { type: 'string', multiple: true },
       datastore: { type: 'string' },
       'disable-agent': { type: 'boolean' },
+      'sim-nodes': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -53,6 +61,10 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
   const level = values['log-level'] ?? 'info';
   if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error')
     throw new Error(`--log-level: must be debug, info, warn or error`);
+  const simNodes = values['sim-nodes'] === undefined ? 0 : Number(values['sim-nodes']);
+  if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes: not a count: ${values['sim-nodes']}`);
+  const clusterCidr = values['cluster-cidr'] ?? '10.42.0.0/16';
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(clusterCidr)) throw new Error(`--cluster-cidr: not an IPv4 CIDR: ${clusterCidr}`);
   return {
     dataDir: values['data-dir'] ?? defaultDataDir(),
     port,
@@ -60,6 +72,8 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     tlsSans: values['tls-san'] ?? [],
     datastore: values.datastore ?? 'sqlite',
     disableAgent: values['disable-agent'] ?? false,
+    simNodes,
+    clusterCidr,
     logLevel: level,
   };
 }

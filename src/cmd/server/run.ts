@@ -23,6 +23,8 @@ import { realClock, type Clock } from '../../util/clock.ts';
 import { createLogger, type Logger } from '../../util/log.ts';
 import { managedFieldsTracker } from './managed-fields.ts';
 import { startControllers } from './controllers.ts';
+import { startScheduler } from './scheduler.ts';
+import { startSimNodes, type SimNodesHandle } from './sim-nodes.ts';
 import type { ServerOptions } from './options.ts';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -35,10 +37,19 @@ export interface RunningServer {
   api: ApiServer;
   /** A client transport that enters the pipeline in-process as the given user. */
   transportFor(user: UserInfo): Transport;
+  /** The simulated nodes this server runs (`--sim-nodes`). */
+  simNodes: SimNodesHandle;
   stop(): Promise<void>;
 }
 
-export async function runServer(opts: ServerOptions, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
+export interface ServerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** Tunables for the controllers (tests shorten grace periods and intervals). */
+  controllerOptions?: Record<string, number | string | boolean>;
+}
+
+export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Promise<RunningServer> {
   const started = performance.now();
   const logger = deps.logger ?? createLogger({ component: 'skiff-server' }, { level: opts.logLevel });
   const clock = deps.clock ?? realClock;
@@ -85,7 +96,9 @@ export async function runServer(opts: ServerOptions, deps: { clock?: Clock; logg
 
   const transportFor = (user: UserInfo): Transport =>
     inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
-  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal);
+  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, ...deps.controllerOptions } });
+  const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal);
+  const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes });
 
   logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
 
@@ -96,11 +109,12 @@ export async function runServer(opts: ServerOptions, deps: { clock?: Clock; logg
     pki,
     api,
     transportFor,
+    simNodes,
     async stop() {
       stopCtl.abort();
       listener.close();
       listener.closeAllConnections();
-      await Promise.allSettled([serving, compacting, controllers]);
+      await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done]);
       await backend.close();
     },
   };

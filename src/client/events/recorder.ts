@@ -1,0 +1,93 @@
+/**
+ * @module The event recorder (client-go's record.EventRecorder): `event(obj, type, reason,
+ * message)` writes a core/v1 Event about obj so `kubectl describe` shows it. Repeats of the same
+ * event (same object, type, reason, message) within the cache bump `count` and
+ * `lastTimestamp` on the existing Event instead of creating another, as upstream's correlator
+ * does. Writes are fire-and-forget: a failed event is logged, never thrown at the caller.
+ */
+import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/object.ts';
+import type { Clock } from '../../util/clock.ts';
+import type { Logger } from '../../util/log.ts';
+import type { Client } from '../rest.ts';
+import { refs } from '../refs.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventRecorder {
+  event(obj: KubeObject, type: EventType, reason: string, message: string): void;
+}
+
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+  first: string;
+}
+
+const cacheSize = 4096;
+
+export function referenceTo(obj: KubeObject): ObjectReference {
+  const m = obj.metadata ?? {};
+  const ref: ObjectReference = { kind: obj.kind, apiVersion: obj.apiVersion, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion };
+  if (m.namespace) return { ...ref, namespace: m.namespace };
+  return ref;
+}
+
+export class ClientEventRecorder implements EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+  /** Writes in flight, so a key's create and its later count bumps stay in order. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly client: Client,
+    private readonly source: { component: string; host?: string },
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    const involved = referenceTo(obj);
+    const key = [involved.kind, involved.namespace, involved.name, involved.uid, type, reason, message].join('\u0000');
+    const now = this.clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    const events = this.client.resource<Event & KubeObject>(refs.events);
+    const write = async () => {
+      const prior = this.seen.get(key);
+      if (prior) {
+        prior.count++;
+        try {
+          await events.patch(prior.name, 'merge', { count: prior.count, lastTimestamp: now }, { namespace: prior.namespace });
+          return;
+        } catch {
+          this.seen.delete(key); // gone (expired or deleted): create a fresh one
+        }
+      }
+      const namespace = involved.namespace || 'default';
+      const name = `${involved.name ?? 'unknown'}.${(this.clock.now().getTime() * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
+      const ev: Event & KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: involved,
+        reason,
+        message,
+        type,
+        source: this.source.host ? { component: this.source.component, host: this.source.host } : { component: this.source.component },
+        reportingComponent: this.source.component,
+        reportingInstance: this.source.host ?? '',
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      };
+      await events.create(ev, namespace);
+      if (this.seen.size >= cacheSize) this.seen.delete(this.seen.keys().next().value!);
+      this.seen.set(key, { name, namespace, count: 1, first: now });
+    };
+    this.chain = this.chain.then(write).catch((err: unknown) => this.log.debug('event not recorded', { reason, err: err as Error }));
+  }
+
+  /** Resolves when every event recorded so far has been written (for tests and shutdown). */
+  flush(): Promise<void> {
+    return this.chain.then(() => undefined);
+  }
+}
