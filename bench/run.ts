@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { startEtcd } from '../src/storage/testing/etcd-server.ts';
 import { benchApiserver, printFigures, type ApiserverFigures } from './apiserver.ts';
+import { benchScheduler, printSchedulerFigures } from './scheduler.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const watchers = Number(process.env.BENCH_WATCHERS ?? 1000);
@@ -22,3 +23,5 @@ else {
   }
 }
 printFigures(rows);
+console.log();
+printSchedulerFigures([await benchScheduler('plain', 5000, 10_000), await benchScheduler('anti-affinity', 5000, 2000)]);

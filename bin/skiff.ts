@@ -5,6 +5,7 @@ const usage = `usage: skiff <command> [flags]
 
 commands:
   server    run the control plane (API server on an embedded store)
+  agent     run a node that joins a server (--runtime sim: a simulated node)
   version   print the version
 
 run 'skiff <command> --help' for a command's flags`;
@@ -15,6 +16,10 @@ async function main(argv: string[]): Promise<number> {
     case 'server': {
       const { serverMain } = await import('../src/cmd/server/main.ts');
       return serverMain(rest);
+    }
+    case 'agent': {
+      const { agentMain } = await import('../src/cmd/agent/main.ts');
+      return agentMain(rest);
     }
     case 'version': {
       const { versionInfo } = await import('../src/apiserver/discovery.ts');

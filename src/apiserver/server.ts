@@ -11,6 +11,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import { admissionChain, type AdmissionPlugin } from './admission/interface.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { ServerContext } from './context.ts';
@@ -55,6 +56,7 @@ export class ApiServer implements ServerContext {
     this.watchCache = new WatchCache(config.backend, { capacity: config.watchCacheCapacity ?? 20_000, logger: config.logger });
     const admission = admissionChain([
       namespaceLifecycle((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
+      defaultTolerationSeconds(),
       ...(config.admission ?? []),
     ]);
     for (const s of config.strategies) {

@@ -120,7 +120,8 @@ export class LeaderElector {
         holderIdentity: this.cfg.identity,
         leaseDurationSeconds: this.durationS,
         renewTime: microTime(now),
-        ...(taking ? { acquireTime: microTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + (holder ? 1 : 0) } : {}),
+        // As upstream, taking the Lease from anyone else, a released (empty) holder included, is a transition.
+        ...(taking ? { acquireTime: microTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
       },
     };
     try {

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../src/cmd/server/options.ts';
+import type { SimOptions } from '../../src/kubelet/sim/options.ts';
 import { runServer, type RunningServer } from '../../src/cmd/server/run.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { kubectlFor, type Kubectl } from './kubectl.ts';
@@ -30,6 +31,8 @@ export interface ClusterOptions {
   server?: Partial<ServerOptions>;
   /** Tunables handed to the controllers (short test timings). */
   controllerOptions?: Record<string, number | string | boolean>;
+  /** Tunables of the simulated nodes (short Lease renewals for node-failure tests). */
+  simOptions?: Partial<SimOptions>;
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
@@ -49,7 +52,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
         logLevel: 'error',
         ...opts.server,
       },
-      { logger: silentLogger, controllerOptions: opts.controllerOptions },
+      { logger: silentLogger, controllerOptions: opts.controllerOptions, simOptions: opts.simOptions },
     );
   const cluster: TestCluster = {
     server: await start(),

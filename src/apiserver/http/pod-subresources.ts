@@ -51,21 +51,48 @@ export async function podBinding(scope: RequestScope): Promise<ApiResponse> {
   return bindPod(scope, scope.info.namespace, scope.info.name, binding);
 }
 
-/** Eviction: refused with 429 while a matching PodDisruptionBudget allows no disruption. */
+/** Pods whose eviction never consults a budget (upstream canIgnorePDB). */
+function canIgnoreBudget(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return !!pod.metadata?.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending';
+}
+
+const budgetViolated = `Cannot evict pod as it would violate the pod's disruption budget.`;
+
+/**
+ * Eviction (upstream's EvictionREST): a delete that first takes one disruption from the pod's
+ * PodDisruptionBudget — refused with 429 while the budget allows none or its status is stale,
+ * otherwise `disruptionsAllowed` drops by one and the pod is recorded in `disruptedPods`
+ * (compare-and-swap on the budget), so quick successive evictions cannot overrun it.
+ */
 export async function podEviction(scope: RequestScope, pdbs: Store | undefined): Promise<ApiResponse> {
   const eviction = decodeObject(scope.req.headers['content-type'], scope.req.body) as { deleteOptions?: { gracePeriodSeconds?: number } };
   const pod = (await scope.store.get(scope.info.namespace, scope.info.name)) as unknown as Pod;
-  const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-  if (pdbs && !terminal && !pod.metadata?.deletionTimestamp) {
+  if (pdbs && !canIgnoreBudget(pod)) {
     const list = await listObjects(pdbs, scope.info.namespace, {});
-    for (const item of list.items) {
-      const pdb = item as unknown as PodDisruptionBudget;
-      const sel = selectorFromLabelSelector(pdb.spec?.selector);
-      if (!sel.matches(pod.metadata?.labels ?? {})) continue;
-      if ((pdb.status?.disruptionsAllowed ?? 0) < 1)
-        throw StatusError.tooManyRequests(
-          `Cannot evict pod as it would violate the pod's disruption budget.`,
-        );
+    const matching = list.items.filter((item) => selectorFromLabelSelector((item as unknown as PodDisruptionBudget).spec?.selector).matches(pod.metadata?.labels ?? {}));
+    if (matching.length > 1)
+      throw StatusError.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    const budget = matching[0];
+    if (budget) {
+      await pdbs.guaranteedUpdate(
+        scope.info.namespace,
+        budget.metadata!.name!,
+        (current) => {
+          if (!current) throw StatusError.tooManyRequests(budgetViolated);
+          const pdb = current as unknown as Mutable<PodDisruptionBudget>;
+          const status = (pdb.status ??= { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 }) as Mutable<NonNullable<PodDisruptionBudget['status']>>;
+          if ((status.observedGeneration ?? 0) < (pdb.metadata?.generation ?? 0)) throw StatusError.tooManyRequests(budgetViolated);
+          if (status.disruptionsAllowed < 1) {
+            const message = `The disruption budget ${pdb.metadata?.name} needs ${status.desiredHealthy} healthy pods and has ${status.currentHealthy} currently`;
+            throw new StatusError(429, 'TooManyRequests', budgetViolated, { causes: [{ reason: 'DisruptionBudget', message }] });
+          }
+          status.disruptionsAllowed--;
+          status.disruptedPods = { ...status.disruptedPods, [scope.info.name]: rfc3339(scope.now) };
+          return current;
+        },
+        writeOptions(scope, 'status'),
+      );
     }
   }
   await scope.store.delete(scope.info.namespace, scope.info.name, {

@@ -41,7 +41,15 @@ export class InformerFactory {
   async waitForSync(signal?: AbortSignal): Promise<boolean> {
     const all = Promise.all([...this.informers.values()].map((i) => i.synced)).then(() => true);
     if (!signal) return all;
-    return Promise.race([all, new Promise<boolean>((r) => signal.addEventListener('abort', () => r(false), { once: true }))]);
+    if (signal.aborted) return false;
+    let onAbort!: () => void;
+    const aborted = new Promise<boolean>((r) => (onAbort = () => r(false)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([all, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Resolves when every running informer has stopped (after the start signal aborts). */

@@ -19,7 +19,7 @@ export class WorkQueue<K = string> {
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
-  private readonly waiting = new Map<K, ReturnType<typeof setTimeout>>();
+  private readonly waiting = new Map<K, { timer: ReturnType<typeof setTimeout>; due: number }>();
   private readonly waiters: Array<(k: K | undefined) => void> = [];
   private shuttingDown = false;
 
@@ -43,17 +43,21 @@ export class WorkQueue<K = string> {
     this.queue.push(key);
   }
 
-  /** Adds key after ms; an earlier pending delay for the same key wins. */
+  /** Adds key after ms; if the key is already waiting, the earlier of the two times wins. */
   addAfter(key: K, ms: number): void {
     if (this.shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    if (this.waiting.has(key)) return;
-    const t = setTimeout(() => {
+    const due = Date.now() + ms;
+    const pending = this.waiting.get(key);
+    // As client-go's delaying queue: a sooner add moves the key up, a later one is dropped.
+    if (pending && pending.due <= due) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
       this.waiting.delete(key);
       this.add(key);
     }, ms);
-    t.unref?.();
-    this.waiting.set(key, t);
+    timer.unref?.();
+    this.waiting.set(key, { timer, due });
   }
 
   /** Adds key after its back-off: base·2^failures, capped. */
@@ -74,6 +78,9 @@ export class WorkQueue<K = string> {
 
   /** The next key, or undefined once the queue is shut down (or the signal aborts). */
   get(signal?: AbortSignal): Promise<K | undefined> {
+    // An aborted caller (e.g. a controller that just lost leadership) must not start more work,
+    // even with keys still queued; shutDown alone still lets workers drain, as in client-go.
+    if (signal?.aborted) return Promise.resolve(undefined);
     if (this.length > 0) {
       const key = this.queue[this.head++]!;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -84,7 +91,7 @@ export class WorkQueue<K = string> {
       this.processing.add(key);
       return Promise.resolve(key);
     }
-    if (this.shuttingDown || signal?.aborted) return Promise.resolve(undefined);
+    if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const w = (k: K | undefined) => {
         signal?.removeEventListener('abort', onAbort);
@@ -111,7 +118,7 @@ export class WorkQueue<K = string> {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const t of this.waiting.values()) clearTimeout(t);
+    for (const w of this.waiting.values()) clearTimeout(w.timer);
     this.waiting.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }

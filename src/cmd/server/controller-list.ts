@@ -4,6 +4,21 @@
  */
 import type { Controller, ControllerContext } from '../../controllers/framework/controller.ts';
 import { NamespaceController } from '../../controllers/namespace.ts';
+import { ReplicaSetController } from '../../controllers/replicaset.ts';
+import { ReplicationControllerController } from '../../controllers/replicationcontroller.ts';
+import { DeploymentController } from '../../controllers/deployment.ts';
+import { DaemonSetController } from '../../controllers/daemonset.ts';
+import { StatefulSetController } from '../../controllers/statefulset.ts';
+import { JobController } from '../../controllers/job.ts';
+import { CronJobController } from '../../controllers/cronjob.ts';
+import { TTLAfterFinishedController } from '../../controllers/ttl-after-finished.ts';
+import { GarbageCollector } from '../../controllers/garbage-collector.ts';
+import { PodGarbageCollector } from '../../controllers/podgc.ts';
+import { ServiceAccountController } from '../../controllers/serviceaccount.ts';
+import { NodeLifecycleController } from '../../controllers/node-lifecycle.ts';
+import { TaintEvictionController } from '../../controllers/node-lifecycle/taint-eviction.ts';
+import { NodeIpamController } from '../../controllers/node-ipam.ts';
+import { DisruptionController } from '../../controllers/disruption.ts';
 
 export interface ControllerEntry {
   /** The controller's name that never changes (also its logger's `controller` field). */
@@ -13,4 +28,19 @@ export interface ControllerEntry {
 
 export const controllerList: ControllerEntry[] = [
   { name: 'namespace-controller', make: (ctx) => new NamespaceController(ctx.client, ctx.clock, ctx.logger) },
+  { name: 'replicaset-controller', make: (ctx) => new ReplicaSetController(ctx) },
+  { name: 'replicationcontroller-controller', make: (ctx) => new ReplicationControllerController(ctx) },
+  { name: 'deployment-controller', make: (ctx) => new DeploymentController(ctx) },
+  { name: 'daemonset-controller', make: (ctx) => new DaemonSetController(ctx) },
+  { name: 'statefulset-controller', make: (ctx) => new StatefulSetController(ctx) },
+  { name: 'job-controller', make: (ctx) => new JobController(ctx) },
+  { name: 'cronjob-controller', make: (ctx) => new CronJobController(ctx) },
+  { name: 'ttl-after-finished-controller', make: (ctx) => new TTLAfterFinishedController(ctx) },
+  { name: 'garbage-collector-controller', make: (ctx) => new GarbageCollector(ctx) },
+  { name: 'pod-garbage-collector', make: (ctx) => new PodGarbageCollector(ctx) },
+  { name: 'serviceaccount-controller', make: (ctx) => new ServiceAccountController(ctx) },
+  { name: 'node-lifecycle-controller', make: (ctx) => new NodeLifecycleController(ctx) },
+  { name: 'taint-eviction-controller', make: (ctx) => new TaintEvictionController(ctx) },
+  { name: 'node-ipam-controller', make: (ctx) => new NodeIpamController(ctx) },
+  { name: 'disruption-controller', make: (ctx) => new DisruptionController(ctx) },
 ];

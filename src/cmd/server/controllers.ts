@@ -3,6 +3,7 @@
  * event recorder, and every controller in `controllerList`, run only while this server holds
  * the `kube-controller-manager` Lease (so two servers never run the same controller).
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { UserInfo } from '../../apiserver/types.ts';
 import { InformerFactory } from '../../client/cache/factory.ts';
@@ -35,6 +36,8 @@ export function startControllers(
   const log = logger.child({ component: 'controller-manager' });
   const elector = new LeaderElector(client, { name: 'kube-controller-manager', identity: opts.identity ?? hostname() }, clock, log);
   return elector.lead(signal, async (leading) => {
+    // Every informer's watch and every worker listens on this one signal.
+    setMaxListeners(0, leading);
     const informers = new InformerFactory(client, { clock, logger: log });
     const recorder = new ClientEventRecorder(client, { component: 'controller-manager' }, clock, log);
     const running: Promise<void>[] = [];

@@ -3,6 +3,7 @@
  * storage → API server (watch cache) → system namespaces → HTTPS listener → kubeconfig →
  * in-process clients for the controllers. `stop()` undoes it in reverse.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import { managedFieldsTracker } from './managed-fields.ts';
 import { startControllers } from './controllers.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSimNodes, type SimNodesHandle } from './sim-nodes.ts';
+import type { SimOptions } from '../../kubelet/sim/options.ts';
 import type { ServerOptions } from './options.ts';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -47,6 +49,8 @@ export interface ServerDeps {
   logger?: Logger;
   /** Tunables for the controllers (tests shorten grace periods and intervals). */
   controllerOptions?: Record<string, number | string | boolean>;
+  /** Tunables of the simulated nodes (tests shorten Lease renewals and pod timings). */
+  simOptions?: Partial<SimOptions>;
 }
 
 export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -62,6 +66,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   const backend = createBackend(parseDatastore(opts.datastore, opts.dataDir));
   await backend.start();
   const stopCtl = new AbortController();
+  // Every component's watches listen on the one stop signal.
+  setMaxListeners(0, stopCtl.signal);
   const compactor = new Compactor(backend, { keepRevisions: 10_000, intervalMs: 60_000 });
   const compacting = compactor.start(stopCtl.signal).catch((err: unknown) => logger.error('compactor stopped', { err }));
 
@@ -98,7 +104,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
   const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, ...deps.controllerOptions } });
   const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal);
-  const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes });
+  const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes, ...deps.simOptions });
 
   logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
 

@@ -12,12 +12,3 @@ export function validateIntOrPercent(v: number | string | undefined, path: strin
   if (v < 0) return [invalid(path, v, 'must be greater than or equal to 0')];
   return [];
 }
-
-/** Resolves an int-or-percent against a total, rounding up (as upstream GetScaledValueFromIntOrPercent). */
-export function scaled(v: number | string | undefined, total: number, roundUp: boolean): number {
-  if (v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const p = parseInt(v, 10);
-  const x = (p * total) / 100;
-  return roundUp ? Math.ceil(x) : Math.floor(x);
-}

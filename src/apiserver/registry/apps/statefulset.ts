@@ -55,7 +55,11 @@ export const statefulSetStrategy: Strategy<SS> = {
     if (t === 'OnDelete' && spec.updateStrategy?.rollingUpdate)
       out.push(forbidden('spec.updateStrategy.rollingUpdate', "only allowed for updateStrategy 'RollingUpdate'"));
     out.push(...nonNegative(spec.updateStrategy?.rollingUpdate?.partition, 'spec.updateStrategy.rollingUpdate.partition'));
-    out.push(...validateSelectorAndTemplate(spec.selector, spec.template, 'spec'));
+    // Containers may mount a volumeClaimTemplate by name: the controller adds that volume to
+    // each pod, so the template alone need not declare it.
+    const claims = new Set((spec.volumeClaimTemplates ?? []).map((c) => c.metadata?.name));
+    const mountsClaim = (e: FieldError) => e.type === 'FieldValueNotFound' && /\.volumeMounts\[\d+\]\.name$/.test(e.field) && claims.has(String(e.value));
+    out.push(...validateSelectorAndTemplate(spec.selector, spec.template, 'spec').filter((e) => !mountsClaim(e)));
     const rp = spec.template?.spec?.restartPolicy;
     if (rp && rp !== 'Always') out.push(notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
     return out;

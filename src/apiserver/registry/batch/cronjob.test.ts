@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cronJobStrategy } from './cronjob.ts';
-import { cronScheduleError } from './cron.ts';
+import { cronScheduleError } from '../../../machinery/cron.ts';
 
 function cj(schedule: string) {
   return {
@@ -42,5 +42,5 @@ test('cronjob table', () => {
     cronJobStrategy.table.columns.filter((x) => x.priority === 0).map((x) => x.name),
     ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age'],
   );
-  assert.deepEqual(cronJobStrategy.table.cells(c, now).slice(0, 7), ['hello', '@hourly', '<none>', false, 0, '<none>', '60m']);
+  assert.deepEqual(cronJobStrategy.table.cells(c, now).slice(0, 7), ['hello', '@hourly', '<none>', 'False', 0, '<none>', '60m']);
 });

@@ -8,7 +8,7 @@ import { builtinResources, findResource } from '../../../machinery/resources.ts'
 import { ageColumn, ageOf, column, labelSelectorString, nameColumn, since } from '../printing.ts';
 import type { Strategy } from '../strategy.ts';
 import { containerImages, containerNames, containersColumn, imagesColumn, nonNegative, selectorColumn, defaultTemplate, validateTemplate } from '../apps/workload.ts';
-import { cronScheduleError, validTimeZone } from './cron.ts';
+import { cronScheduleError, validTimeZone } from '../../../machinery/cron.ts';
 
 type CJ = Mutable<CronJob>;
 type Spec = Mutable<NonNullable<CJ['spec']>>;
@@ -96,7 +96,8 @@ export const cronJobStrategy: Strategy<CJ> = {
         cj.metadata?.name ?? '',
         cj.spec?.schedule ?? '',
         cj.spec?.timeZone ?? '<none>',
-        cj.spec?.suspend ?? false,
+        // Upstream printBoolPtr: the words True/False, in a boolean column.
+        cj.spec?.suspend === undefined ? '<unknown>' : cj.spec.suspend ? 'True' : 'False',
         (cj.status?.active ?? []).length,
         cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : '<none>',
         ageOf(cj, now),

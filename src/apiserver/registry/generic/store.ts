@@ -14,6 +14,7 @@ import type { UserInfo } from '../../types.ts';
 import type { WatchCache } from '../../watch-cache.ts';
 import type { Strategy } from '../strategy.ts';
 import { deepClone, ResourceCodec, rfc3339 } from './codec.ts';
+import { defaultOrphans, finalizersForDeletion } from './gc-finalizers.ts';
 import { prepareMetaForCreate, prepareMetaForUpdate, specOf, tracksGeneration, validateObjectMeta } from './object-meta.ts';
 
 export interface WriteOptions {
@@ -187,8 +188,10 @@ export class Store {
       const bytes = this.codec.encode(obj);
       if (Buffer.compare(Buffer.from(bytes), Buffer.from(this.codec.encode(old))) === 0) return { object: old, created: false };
       if (opts.dryRun) return { object: { ...obj, metadata: { ...obj.metadata!, resourceVersion: old.metadata.resourceVersion } } as StoredObject, created: false };
-      // An object being deleted whose last finalizer is gone is removed now.
-      if (obj.metadata?.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.blocksDeletion(obj)) {
+      // An object being deleted whose last finalizer is gone is removed now — unless a graceful
+      // deletion is still running (upstream shouldDeleteDuringUpdate: grace period 0 only);
+      // the garbage collector drops its finalizers from terminating pods too.
+      if (obj.metadata?.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.blocksDeletion(obj) && !(old.metadata.deletionGracePeriodSeconds ?? 0)) {
         const res = await this.deps.backend.delete(found.kv.key, found.kv.modRevision);
         if (res.ok) return { object: this.codec.decodeBytes(bytes, res.revision), created: false };
         if (wantedRv) throw StatusError.staleConflict(this.qualified, name);
@@ -261,10 +264,13 @@ export class Store {
         );
       await this.deps.admission.validate(this.attrs('DELETE', namespace, name, undefined, obj, opts));
 
+      // The garbage collector's finalizers (orphan / foregroundDeletion) follow the policy.
+      const gcFinalizers = finalizersForDeletion(obj, opts.propagationPolicy, defaultOrphans(this.strategy.info));
+      const candidate = gcFinalizers ? { ...obj, metadata: { ...obj.metadata, finalizers: gcFinalizers } } : obj;
       const grace = this.gracePeriod(obj, opts);
-      const pending = !!obj.metadata.finalizers?.length || this.blocksDeletion(obj);
+      const pending = !!candidate.metadata.finalizers?.length || this.blocksDeletion(candidate);
       if (pending || grace > 0) {
-        const marked = this.markDeleting(obj, grace, pending);
+        const marked = this.markDeleting(candidate, grace, pending) ?? (gcFinalizers ? candidate : undefined);
         if (!marked) return { object: obj, deleted: false };
         if (opts.dryRun) return { object: marked, deleted: false };
         const res = await this.deps.backend.update(found.kv.key, this.codec.encode(marked), found.kv.modRevision);

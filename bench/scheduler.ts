@@ -1,0 +1,137 @@
+/**
+ * Scheduler throughput, scheduler_perf-style, in one process: an in-process API server on
+ * the memory store, N Node objects (32 cpu / 256Gi / 110 pods, Ready) created through the
+ * client, then M pending pods; the scheduler starts and we time until every pod is bound.
+ * Two workloads: plain pods, and pods with required anti-affinity to each other on
+ * kubernetes.io/hostname. Prints figures; never asserts on time.
+ *
+ *   node --import tsx bench/scheduler.ts            (BENCH_NODES, BENCH_PODS, BENCH_ANTI_PODS)
+ */
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../src/api/object.ts';
+import { peerAuthenticator } from '../src/apiserver/auth/authenticator.ts';
+import { allowAllAuthorizer } from '../src/apiserver/auth/authorizer.ts';
+import { allStrategies } from '../src/apiserver/registry/index.ts';
+import { ApiServer } from '../src/apiserver/server.ts';
+import type { ApiRequest } from '../src/apiserver/types.ts';
+import { InformerFactory } from '../src/client/cache/factory.ts';
+import { ClientEventRecorder } from '../src/client/events/recorder.ts';
+import { inProcessTransport } from '../src/client/in-process-transport.ts';
+import { refs } from '../src/client/refs.ts';
+import { Client } from '../src/client/rest.ts';
+import { Scheduler } from '../src/scheduler/scheduler.ts';
+import { createBackend, parseDatastore } from '../src/storage/factory.ts';
+import { realClock } from '../src/util/clock.ts';
+import { silentLogger } from '../src/util/log.ts';
+
+export interface SchedulerFigures {
+  workload: string;
+  nodes: number;
+  pods: number;
+  seconds: number;
+  podsPerSec: number;
+}
+
+async function withApiServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const backend = createBackend(parseDatastore('memory', '/tmp'));
+  await backend.start();
+  const stop = new AbortController();
+  const api = new ApiServer({
+    backend,
+    clock: realClock,
+    logger: silentLogger,
+    strategies: allStrategies,
+    authenticator: peerAuthenticator,
+    authorizer: allowAllAuthorizer,
+    serverAddress: () => '127.0.0.1:0',
+    watchCacheCapacity: 100_000,
+  });
+  const serving = api.start(stop.signal).catch(() => {});
+  await api.watchCache.ready;
+  await api.ensureNamespace('default');
+  const user = { username: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] };
+  const client = new Client(inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest)));
+  try {
+    return await fn(client);
+  } finally {
+    stop.abort();
+    await serving;
+    await backend.close();
+  }
+}
+
+async function inBatches(n: number, width: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+function node(i: number): Node & KubeObject {
+  const name = `node-${i}`;
+  const res = { cpu: '32', memory: '256Gi', pods: '110' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
+    status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+function pod(i: number, anti: boolean): Pod & KubeObject {
+  const labels = { app: anti ? 'anti' : 'plain' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod-${i}`, namespace: 'default', labels },
+    spec: {
+      containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '500Mi' } } }],
+      ...(anti ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
+    },
+  };
+}
+
+export async function benchScheduler(workload: 'plain' | 'anti-affinity', nodes: number, pods: number): Promise<SchedulerFigures> {
+  return withApiServer(async (client) => {
+    const nodeRc = client.resource<Node & KubeObject>(refs.nodes);
+    await inBatches(nodes, 32, async (i) => {
+      const want = node(i);
+      const created = await nodeRc.create(want);
+      await nodeRc.update({ ...created, status: want.status }, 'status');
+    });
+    const podRc = client.resource<Pod & KubeObject>(refs.pods);
+    await inBatches(pods, 32, (i) => podRc.create(pod(i, workload === 'anti-affinity')));
+
+    const stop = new AbortController();
+    const informers = new InformerFactory(client, { clock: realClock, logger: silentLogger });
+    const recorder = new ClientEventRecorder(client, { component: 'default-scheduler' }, realClock, silentLogger);
+    const scheduler = new Scheduler({ client, informers, recorder, clock: realClock, logger: silentLogger });
+    informers.start(stop.signal);
+    await informers.waitForSync();
+    const t0 = performance.now();
+    const running = scheduler.run(stop.signal);
+    const stats = scheduler.cycle.stats;
+    while (stats.scheduled + stats.failed < pods) await new Promise((r) => setTimeout(r, 5));
+    const seconds = (performance.now() - t0) / 1000;
+    if (stats.failed || stats.bindErrors) process.stderr.write(`${workload}: ${stats.failed} failed attempts, ${stats.bindErrors} bind errors\n`);
+    stop.abort();
+    await running;
+    await recorder.flush().catch(() => {});
+    return { workload, nodes, pods, seconds, podsPerSec: stats.scheduled / seconds };
+  });
+}
+
+export function printSchedulerFigures(rows: SchedulerFigures[]): void {
+  console.log('| scheduler workload | nodes | pods | seconds | pods/s |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.workload} | ${r.nodes} | ${r.pods} | ${r.seconds.toFixed(2)} | ${Math.round(r.podsPerSec)} |`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const nodes = Number(process.env.BENCH_NODES ?? 5000);
+  const rows = [
+    await benchScheduler('plain', nodes, Number(process.env.BENCH_PODS ?? 10_000)),
+    await benchScheduler('anti-affinity', nodes, Number(process.env.BENCH_ANTI_PODS ?? 2000)),
+  ];
+  printSchedulerFigures(rows);
+}

@@ -1,0 +1,92 @@
+/**
+ * @module `skiff agent` flags and their defaults.
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { SimOptions } from '../../kubelet/sim/options.ts';
+
+export interface AgentOptions {
+  runtime: 'sim';
+  name: string;
+  kubeconfig: string;
+  context?: string;
+  sim: Partial<SimOptions>;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const agentHelp = `usage: skiff agent --runtime sim [flags]
+
+  --runtime RUNTIME              container runtime: sim (pods run on a timer, no processes)
+  --name NAME                    node name (default: this machine's hostname)
+  --kubeconfig FILE              kubeconfig of the server to join (default: $KUBECONFIG)
+  --context NAME                 kubeconfig context (default: current-context)
+  --cpu N                        cpu capacity (default 32)
+  --memory QTY                   memory capacity (default 256Gi)
+  --max-pods N                   pod capacity (default 110)
+  --lease-renew-interval MS      node Lease renewal period in ms (default 10000)
+  --node-status-report MS        longest gap between node status writes in ms (default 300000)
+  --pod-run-seconds S            run time of pods with restartPolicy Never/OnFailure (default 1)
+  --pod-ready-seconds S          delay from container start to ready (default 0)
+  --pod-stop-seconds S           simulated stop time; a pod goes after min(grace, this) (default 0.5)
+  --log-level LEVEL              debug, info (default), warn, error
+`;
+
+function num(flag: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${flag}: not a number >= ${min}: ${v}`);
+  return n;
+}
+
+export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runtime: { type: 'string' },
+      name: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      cpu: { type: 'string' },
+      memory: { type: 'string' },
+      'max-pods': { type: 'string' },
+      'lease-renew-interval': { type: 'string' },
+      'node-status-report': { type: 'string' },
+      'pod-run-seconds': { type: 'string' },
+      'pod-ready-seconds': { type: 'string' },
+      'pod-stop-seconds': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const runtime = values.runtime ?? 'sim';
+  if (runtime !== 'sim') throw new Error(`--runtime: "${runtime}" is not available yet; only "sim" is`);
+  const kubeconfig = values.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
+  if (!kubeconfig) throw new Error('--kubeconfig is required (or set KUBECONFIG)');
+  const name = values.name ?? hostname().toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) throw new Error(`--name: not a valid node name: ${name}`);
+  const level = values['log-level'] ?? 'info';
+  if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new Error('--log-level: must be debug, info, warn or error');
+  const sim: Partial<SimOptions> = {};
+  const capacity: Partial<SimOptions['capacity']> = {};
+  if (values.cpu !== undefined) capacity.cpu = String(num('cpu', values.cpu, 1));
+  if (values.memory !== undefined) {
+    if (!/^\d+(\.\d+)?([KMGTPE]i?)?$/.test(values.memory)) throw new Error(`--memory: not a quantity: ${values.memory}`);
+    capacity.memory = values.memory;
+  }
+  if (values['max-pods'] !== undefined) capacity.pods = String(num('max-pods', values['max-pods'], 1));
+  if (Object.keys(capacity).length) sim.capacity = capacity as SimOptions['capacity'];
+  const renew = num('lease-renew-interval', values['lease-renew-interval'], 1);
+  if (renew !== undefined) sim.leaseRenewIntervalMs = renew;
+  const report = num('node-status-report', values['node-status-report'], 1);
+  if (report !== undefined) sim.nodeStatusReportMs = report;
+  const run = num('pod-run-seconds', values['pod-run-seconds']);
+  if (run !== undefined) sim.podRunMs = run * 1000;
+  const ready = num('pod-ready-seconds', values['pod-ready-seconds']);
+  if (ready !== undefined) sim.podReadyDelayMs = ready * 1000;
+  const stop = num('pod-stop-seconds', values['pod-stop-seconds']);
+  if (stop !== undefined) sim.podStopDelayMs = stop * 1000;
+  return { runtime, name, kubeconfig, context: values.context, sim, logLevel: level };
+}

@@ -1,0 +1,24 @@
+/**
+ * @module What plugins that talk to the cluster get (upstream framework.Handle): the API
+ * client, the event recorder, the snapshot, the latest pod from the informer, the PDBs, and
+ * the framework itself (preemption re-runs the filters).
+ */
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { KubeObject } from '../../api/object.ts';
+import type { EventRecorder } from '../../client/events/recorder.ts';
+import type { Client } from '../../client/rest.ts';
+import type { Logger } from '../../util/log.ts';
+import type { Framework } from './framework.ts';
+import type { PodObject } from './pod-info.ts';
+import type { Snapshot } from './snapshot.ts';
+
+export interface Handle {
+  client: Client;
+  recorder: EventRecorder;
+  logger: Logger;
+  snapshot: Snapshot;
+  /** Set once the profile is built. */
+  framework: Framework | undefined;
+  getPod(namespace: string, name: string): PodObject | undefined;
+  pdbs(): readonly (PodDisruptionBudget & KubeObject)[];
+}

@@ -1,0 +1,28 @@
+/**
+ * @module NodeResourcesBalancedAllocation (PreScore, Score): favours nodes whose cpu and
+ * memory would be used in similar fractions after placing the pod: score = (1 - std) × 100.
+ * Skipped for pods that request neither (best-effort pods do not unbalance a node).
+ */
+import type { CycleState } from '../framework/cycle-state.ts';
+import type { NodeInfo } from '../framework/node-info.ts';
+import type { PodInfo } from '../framework/pod-info.ts';
+import { maxNodeScore, skipStatus, type PreScorePlugin, type ScorePlugin, type Status } from '../framework/types.ts';
+
+export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
+  static readonly pluginName = 'NodeResourcesBalancedAllocation';
+  readonly name = NodeResourcesBalancedAllocation.pluginName;
+
+  preScore(_s: CycleState, pod: PodInfo): Status | null {
+    return pod.requests.milliCPU === 0 && pod.requests.memory === 0 ? skipStatus : null;
+  }
+
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const a = node.allocatable;
+    const fractions: number[] = [];
+    if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
+    if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
+    let std = 0;
+    if (fractions.length === 2) std = Math.abs((fractions[0]! - fractions[1]!) / 2);
+    return Math.trunc((1 - std) * maxNodeScore);
+  }
+}

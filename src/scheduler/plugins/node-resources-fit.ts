@@ -1,0 +1,58 @@
+/**
+ * @module NodeResourcesFit (Filter, Score): the pod's requests must fit what the node has
+ * left (cpu, memory, ephemeral-storage, extended resources, pod count); scoring is the
+ * LeastAllocated strategy over cpu and memory (weight 1 each) on non-zero requests.
+ */
+import type { CycleState } from '../framework/cycle-state.ts';
+import type { NodeInfo } from '../framework/node-info.ts';
+import type { PodInfo } from '../framework/pod-info.ts';
+import { maxNodeScore, unschedulable, type FilterPlugin, type ScorePlugin, type Status } from '../framework/types.ts';
+
+export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
+  static readonly pluginName = 'NodeResourcesFit';
+  readonly name = NodeResourcesFit.pluginName;
+  private readonly cache = new Map<string, Status>();
+
+  /** Statuses are shared per reason combination: most failures are the same few. */
+  private status(reasons: string[]): Status {
+    const k = reasons.join('\u0000');
+    let s = this.cache.get(k);
+    if (!s) this.cache.set(k, (s = unschedulable(this.name, ...reasons)));
+    return s;
+  }
+
+  filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
+    const reasons = insufficientResources(pod, node);
+    return reasons ? this.status(reasons) : null;
+  }
+
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const a = node.allocatable;
+    const cpu = leastRequested(node.nonZeroCPU + pod.nonZeroCPU, a.milliCPU);
+    const mem = leastRequested(node.nonZeroMemory + pod.nonZeroMemory, a.memory);
+    return Math.trunc((cpu + mem) / 2);
+  }
+}
+
+function leastRequested(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
+}
+
+/** Upstream fitsRequest: the reasons the pod does not fit, or undefined when it does. */
+export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] | undefined {
+  let reasons: string[] | undefined;
+  const a = node.allocatable;
+  const used = node.requested;
+  const r = pod.requests;
+  if (node.pods.size + 1 > a.allowedPodNumber) (reasons ??= []).push('Too many pods');
+  if (r.milliCPU > 0 && r.milliCPU > a.milliCPU - used.milliCPU) (reasons ??= []).push('Insufficient cpu');
+  if (r.memory > 0 && r.memory > a.memory - used.memory) (reasons ??= []).push('Insufficient memory');
+  if (r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) (reasons ??= []).push('Insufficient ephemeral-storage');
+  if (r.scalar)
+    for (const [name, q] of r.scalar) {
+      if (q === 0) continue;
+      if (q > (a.scalar?.get(name) ?? 0) - (used.scalar?.get(name) ?? 0)) (reasons ??= []).push(`Insufficient ${name}`);
+    }
+  return reasons;
+}

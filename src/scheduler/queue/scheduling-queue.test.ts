@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Clock } from '../../util/clock.ts';
+import { PodInfo } from '../framework/pod-info.ts';
+import { PrioritySort } from '../plugins/priority-sort.ts';
+import { makePod } from '../testing/fixtures.ts';
+import { SchedulingQueue } from './scheduling-queue.ts';
+
+function fakeClock(): Clock & { advance(ms: number): void } {
+  let t = 1_000_000;
+  return { now: () => new Date(t), sleep: () => new Promise(() => {}), advance: (ms) => (t += ms) };
+}
+
+const sort = new PrioritySort();
+const newQueue = (clock: Clock) => new SchedulingQueue((a, b) => sort.less(a, b), clock);
+
+describe('SchedulingQueue', () => {
+  it('pops higher priority first, then FIFO', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('a', { priority: 1 }));
+    clock.advance(1);
+    q.add(makePod('b', { priority: 5 }));
+    clock.advance(1);
+    q.add(makePod('c', { priority: 1 }));
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push((await q.pop())!.podInfo.name);
+    assert.deepEqual(order, ['b', 'a', 'c']);
+  });
+
+  it('parks unschedulable pods until a cluster event, then honours backoff', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('p'));
+    const qp = (await q.pop())!;
+    const cycle = q.cycle;
+    q.addUnschedulable(qp, cycle);
+    assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 1 });
+    q.flush();
+    assert.equal(q.sizes().unschedulable, 1, 'no event, no timeout: stays');
+    // An event within the 1 s backoff goes to backoffQ, then to activeQ when it expires.
+    q.moveAllToActiveOrBackoff();
+    assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+    clock.advance(999);
+    q.flush();
+    assert.equal(q.sizes().active, 0);
+    clock.advance(1);
+    q.flush();
+    assert.equal(q.sizes().active, 1);
+  });
+
+  it('backs off exponentially from 1 s to at most 10 s', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('p'));
+    const got: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const qp = (await q.pop())!;
+      got.push(q.backoffDurationMs(qp));
+      q.addUnschedulable(qp, q.cycle, { error: true });
+      clock.advance(q.backoffDurationMs(qp));
+      q.flush();
+    }
+    assert.deepEqual(got, [1000, 2000, 4000, 8000, 10000, 10000]);
+  });
+
+  it('a move request during the cycle sends the failed pod to backoff, not the pool', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('p'));
+    const qp = (await q.pop())!;
+    const cycle = q.cycle;
+    q.moveAllToActiveOrBackoff(); // e.g. a node was added while p was being scheduled
+    q.addUnschedulable(qp, cycle);
+    assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+  });
+
+  it('flushes pods unschedulable for 5 minutes', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('p'));
+    q.addUnschedulable((await q.pop())!, q.cycle);
+    clock.advance(5 * 60_000 - 1);
+    q.flush();
+    assert.equal(q.sizes().unschedulable, 1);
+    clock.advance(1);
+    q.flush();
+    assert.equal(q.sizes().active, 1);
+  });
+
+  it('a spec change moves an unschedulable pod back; a status-only change does not', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    const p = makePod('p');
+    q.add(p);
+    q.addUnschedulable((await q.pop())!, q.cycle);
+    clock.advance(5000);
+    q.update(new PodInfo({ ...p.pod, metadata: { ...p.pod.metadata, resourceVersion: '9' }, status: { phase: 'Pending' } }, 0));
+    assert.equal(q.sizes().unschedulable, 1);
+    q.update(new PodInfo({ ...p.pod, spec: { ...p.pod.spec!, nodeSelector: { a: 'b' } } }, 0));
+    assert.equal(q.sizes().active, 1);
+  });
+
+  it('pop resolves when a pod arrives, and undefined after close', async () => {
+    const q = newQueue(fakeClock());
+    const waiting = q.pop();
+    q.add(makePod('late'));
+    assert.equal((await waiting)?.podInfo.name, 'late');
+    const ended = q.pop();
+    q.close();
+    assert.equal(await ended, undefined);
+  });
+});

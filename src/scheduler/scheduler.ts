@@ -1,0 +1,194 @@
+/**
+ * @module The scheduler (upstream scheduler.go + eventhandlers.go): informers feed it —
+ * unassigned pods for this scheduler's name go to the queue, assigned pods and nodes update
+ * the snapshot incrementally (confirming assumed pods when their binding is seen), and
+ * events that can make pending pods fit move them out of the unschedulable pool. `run`
+ * loops schedule-one until the signal aborts.
+ */
+import type { Namespace } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import type { KubeObject } from '../api/object.ts';
+import type { InformerFactory } from '../client/cache/factory.ts';
+import type { Informer } from '../client/cache/informer.ts';
+import type { EventRecorder } from '../client/events/recorder.ts';
+import { refs } from '../client/refs.ts';
+import type { Client } from '../client/rest.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../util/log.ts';
+import type { Framework } from './framework/framework.ts';
+import type { Handle } from './framework/handle.ts';
+import type { NodeObject } from './framework/node-info.ts';
+import { PodInfo, type PodObject } from './framework/pod-info.ts';
+import { Snapshot } from './framework/snapshot.ts';
+import { defaultProfile } from './plugins/registry.ts';
+import { SchedulingQueue, type QueueOptions } from './queue/scheduling-queue.ts';
+import { ScheduleOne } from './schedule-one.ts';
+
+export interface SchedulerOptions {
+  schedulerName?: string;
+  queue?: QueueOptions;
+  /** Binds allowed in flight at once (upstream binds in a goroutine per pod). */
+  maxBindsInFlight?: number;
+  percentageOfNodesToScore?: number;
+  disabledPlugins?: readonly string[];
+}
+
+export interface SchedulerDeps {
+  client: Client;
+  informers: InformerFactory;
+  recorder: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+}
+
+type PC = PriorityClass & KubeObject;
+type PDB = PodDisruptionBudget & KubeObject;
+
+const isTerminal = (p: PodObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+export class Scheduler {
+  readonly snapshot = new Snapshot();
+  readonly queue: SchedulingQueue;
+  readonly framework: Framework;
+  readonly cycle: ScheduleOne;
+  private readonly schedulerName: string;
+  private readonly pods: Informer<PodObject>;
+  private readonly nodes: Informer<NodeObject>;
+  private readonly priorityClasses: Informer<PC>;
+  private readonly pdbs: Informer<PDB>;
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    opts: SchedulerOptions = {},
+  ) {
+    this.schedulerName = opts.schedulerName ?? 'default-scheduler';
+    const f = deps.informers;
+    this.pods = f.informerFor<PodObject>(refs.pods);
+    this.nodes = f.informerFor<NodeObject>(refs.nodes);
+    this.priorityClasses = f.informerFor<PC>(refs.priorityclasses);
+    this.pdbs = f.informerFor<PDB>(refs.poddisruptionbudgets);
+    const namespaces = f.informerFor<Namespace & KubeObject>(refs.namespaces);
+    const handle: Handle = {
+      client: deps.client,
+      recorder: deps.recorder,
+      logger: deps.logger,
+      snapshot: this.snapshot,
+      framework: undefined,
+      getPod: (ns, name) => this.pods.store.getByName(ns, name),
+      pdbs: () => this.pdbs.store.list(),
+    };
+    this.framework = defaultProfile(handle, this.schedulerName, opts.disabledPlugins);
+    this.queue = new SchedulingQueue((a, b) => this.framework.queueSort.less(a, b), deps.clock, opts.queue);
+    this.cycle = new ScheduleOne({
+      framework: this.framework,
+      snapshot: this.snapshot,
+      queue: this.queue,
+      client: deps.client,
+      recorder: deps.recorder,
+      logger: deps.logger,
+      clock: deps.clock,
+      getPod: handle.getPod,
+      podInfoFor: (p) => this.podInfo(p),
+      maxBindsInFlight: opts.maxBindsInFlight ?? 256,
+      percentageOfNodesToScore: opts.percentageOfNodesToScore,
+    });
+
+    this.nodes.addEventHandler({
+      onAdd: (n) => {
+        this.snapshot.upsertNode(n);
+        this.queue.moveAllToActiveOrBackoff();
+      },
+      onUpdate: (old, n) => {
+        this.snapshot.upsertNode(n);
+        if (nodeSchedulingPropertiesChanged(old, n)) this.queue.moveAllToActiveOrBackoff();
+      },
+      onDelete: (n) => this.snapshot.removeNode(n.metadata?.name ?? ''),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.podSeen(p),
+      onUpdate: (old, p) => this.podSeen(p, old),
+      onDelete: (p) => this.podGone(p),
+    });
+    namespaces.addEventHandler({
+      onAdd: (ns) => this.snapshot.setNamespace(ns.metadata?.name ?? '', ns.metadata?.labels ?? {}),
+      onUpdate: (_o, ns) => this.snapshot.setNamespace(ns.metadata?.name ?? '', ns.metadata?.labels ?? {}),
+      onDelete: (ns) => this.snapshot.setNamespace(ns.metadata?.name ?? '', undefined),
+    });
+    this.priorityClasses.addEventHandler({ onAdd: () => this.queue.moveAllToActiveOrBackoff() });
+  }
+
+  /** spec.priority when admission set it; else the PriorityClass (or the global default). */
+  priorityOf(pod: PodObject): number {
+    if (typeof pod.spec?.priority === 'number') return pod.spec.priority;
+    const name = pod.spec?.priorityClassName;
+    if (name) return this.priorityClasses.store.getByName('', name)?.value ?? 0;
+    for (const pc of this.priorityClasses.store.list()) if (pc.globalDefault) return pc.value;
+    return 0;
+  }
+
+  private podInfo(p: PodObject): PodInfo {
+    return new PodInfo(p, this.priorityOf(p));
+  }
+
+  private podSeen(p: PodObject, old?: PodObject): void {
+    const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+    if (p.spec?.nodeName) {
+      if (!old?.spec?.nodeName) this.queue.delete(key);
+      if (isTerminal(p)) {
+        if (old && !isTerminal(old)) this.podRemoved(key);
+        else this.snapshot.removePod(key);
+        return;
+      }
+      const info = this.podInfo(p);
+      this.snapshot.addPod(info, p.spec.nodeName);
+      // A new pod with affinity terms can satisfy pods waiting on InterPodAffinity/spread.
+      if (!old?.spec?.nodeName)
+        this.queue.moveAllToActiveOrBackoff((q) => q.unschedulablePlugins.has('InterPodAffinity') || q.unschedulablePlugins.has('PodTopologySpread'));
+      return;
+    }
+    if ((p.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName) return;
+    if (p.metadata?.deletionTimestamp || isTerminal(p)) {
+      this.queue.delete(key);
+      return;
+    }
+    if (old) this.queue.update(this.podInfo(p));
+    else this.queue.add(this.podInfo(p));
+  }
+
+  private podGone(p: PodObject): void {
+    const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+    this.queue.delete(key);
+    if (this.snapshot.nodeOf(key) !== undefined) this.podRemoved(key);
+  }
+
+  private podRemoved(key: string): void {
+    this.snapshot.removePod(key);
+    this.queue.moveAllToActiveOrBackoff();
+  }
+
+  /** Schedules until the signal aborts; informers must be started by the caller. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.deps.informers.waitForSync(signal))) return;
+    const flushing = this.queue.run(signal);
+    this.deps.logger.info('scheduler started', { nodes: this.snapshot.numNodes, pending: this.queue.sizes().active });
+    while (!signal.aborted) {
+      try {
+        if (!(await this.cycle.scheduleOne())) break;
+      } catch (err) {
+        this.deps.logger.error('scheduling cycle failed', { err: err as Error });
+      }
+    }
+    this.queue.close();
+    await flushing;
+    await this.cycle.drain();
+  }
+}
+
+function nodeSchedulingPropertiesChanged(a: NodeObject, b: NodeObject): boolean {
+  if (a.spec?.unschedulable !== b.spec?.unschedulable) return true;
+  const ready = (n: NodeObject) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  if (ready(a) !== ready(b)) return true;
+  const j = (v: unknown) => JSON.stringify(v ?? null);
+  return j(a.metadata?.labels) !== j(b.metadata?.labels) || j(a.spec?.taints) !== j(b.spec?.taints) || j(a.status?.allocatable) !== j(b.status?.allocatable) || j(a.status?.images?.length) !== j(b.status?.images?.length);
+}
