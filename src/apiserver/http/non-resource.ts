@@ -4,6 +4,8 @@
 import { StatusError } from '../../machinery/status.ts';
 import { versionInfo } from '../discovery.ts';
 import { openApiV3Document, openApiV3Index } from '../openapi/v3.ts';
+import { openApiV2Document } from '../openapi/v2.ts';
+import { etagMatches, negotiateOpenApiV2, OPENAPI_V2_PROTOBUF_TYPE, openApiV2Protobuf } from '../openapi/v2-proto.ts';
 import type { ServerContext } from '../context.ts';
 import type { ApiRequest, ApiResponse } from '../types.ts';
 import { negotiate } from './negotiate.ts';
@@ -54,6 +56,15 @@ export const nonResource = {
     if (parts[0] === 'apis' && parts.length === 3) {
       const doc = d.resourceList(parts[1]!, parts[2]!);
       if (doc) return json(200, doc);
+    }
+    if (path === '/openapi/v2') {
+      // As kube-openapi: one ETag (of the JSON) for both encodings, hence `Vary: Accept`.
+      const format = negotiateOpenApiV2(req.headers.accept);
+      if (!format) return { status: 406, headers: { vary: 'Accept' }, body: new Uint8Array() };
+      const doc = openApiV2Document(server.resources);
+      const headers = { vary: 'Accept', etag: `"${doc.etag}"`, 'content-type': format === 'protobuf' ? OPENAPI_V2_PROTOBUF_TYPE : 'application/json' };
+      if (etagMatches(req.headers['if-none-match'], headers.etag)) return { status: 304, headers, body: new Uint8Array() };
+      return { status: 200, headers, body: format === 'protobuf' ? openApiV2Protobuf(doc) : new TextEncoder().encode(doc.json) };
     }
     if (path === '/openapi/v3') return json(200, openApiV3Index(server.resources));
     if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length > 2) {
