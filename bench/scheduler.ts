@@ -6,7 +6,11 @@
  * kubernetes.io/hostname. Prints figures; never asserts on time.
  *
  *   node --import tsx bench/scheduler.ts            (BENCH_NODES, BENCH_PODS, BENCH_ANTI_PODS)
+ *
+ * BENCH_CPU_PROF=dir writes a V8 CPU profile of each timed window (setup excluded) there.
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.ts';
 import { peerAuthenticator } from '../src/apiserver/auth/authenticator.ts';
@@ -30,6 +34,8 @@ export interface SchedulerFigures {
   pods: number;
   seconds: number;
   podsPerSec: number;
+  /** CPU time (user + system) of this process during the timed window. */
+  cpuSeconds: number;
 }
 
 async function withApiServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
@@ -91,6 +97,21 @@ function pod(i: number, anti: boolean): Pod & KubeObject {
   };
 }
 
+/** Starts the inspector's CPU profiler when BENCH_CPU_PROF names a directory. */
+async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (name) => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 export async function benchScheduler(workload: 'plain' | 'anti-affinity', nodes: number, pods: number): Promise<SchedulerFigures> {
   return withApiServer(async (client) => {
     const nodeRc = client.resource<Node & KubeObject>(refs.nodes);
@@ -108,23 +129,30 @@ export async function benchScheduler(workload: 'plain' | 'anti-affinity', nodes:
     const scheduler = new Scheduler({ client, informers, recorder, clock: realClock, logger: silentLogger });
     informers.start(stop.signal);
     await informers.waitForSync();
+    const profiling = await startProfile();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const running = scheduler.run(stop.signal);
     const stats = scheduler.cycle.stats;
     while (stats.scheduled + stats.failed < pods) await new Promise((r) => setTimeout(r, 5));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await profiling?.(`${workload}-${nodes}x${pods}`);
     if (stats.failed || stats.bindErrors) process.stderr.write(`${workload}: ${stats.failed} failed attempts, ${stats.bindErrors} bind errors\n`);
     stop.abort();
     await running;
     await recorder.flush().catch(() => {});
-    return { workload, nodes, pods, seconds, podsPerSec: stats.scheduled / seconds };
+    return { workload, nodes, pods, seconds, podsPerSec: stats.scheduled / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   });
 }
 
 export function printSchedulerFigures(rows: SchedulerFigures[]): void {
-  console.log('| scheduler workload | nodes | pods | seconds | pods/s |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.workload} | ${r.nodes} | ${r.pods} | ${r.seconds.toFixed(2)} | ${Math.round(r.podsPerSec)} |`);
+  // pods per CPU-second is what the process could do on a core of its own: the wall-clock
+  // rate drops whenever other work shares the machine.
+  console.log('| scheduler workload | nodes | pods | seconds | pods/s | CPU s | pods per CPU-second |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows)
+    console.log(`| ${r.workload} | ${r.nodes} | ${r.pods} | ${r.seconds.toFixed(2)} | ${Math.round(r.podsPerSec)} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.pods / r.cpuSeconds)} |`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

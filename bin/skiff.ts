@@ -6,6 +6,7 @@ const usage = `usage: skiff <command> [flags]
 commands:
   server    run the control plane (API server on an embedded store)
   agent     run a node that joins a server (--runtime sim: a simulated node)
+  image     image import FILE: load an OCI or docker-save archive into a node
   version   print the version
 
 run 'skiff <command> --help' for a command's flags`;
@@ -20,6 +21,14 @@ async function main(argv: string[]): Promise<number> {
     case 'agent': {
       const { agentMain } = await import('../src/cmd/agent/main.ts');
       return agentMain(rest);
+    }
+    case 'image': {
+      const [{ imageMain }, { importImageArchive }, { OciImageService }] = await Promise.all([
+        import('../src/cli/commands/image-import.ts'),
+        import('../src/kubelet/images/import.ts'),
+        import('../src/kubelet/images/image-service.ts'),
+      ]);
+      return imageMain(rest, { importArchive: (file, dir, name) => importImageArchive(new OciImageService(dir), file, name) });
     }
     case 'version': {
       const { versionInfo } = await import('../src/apiserver/discovery.ts');

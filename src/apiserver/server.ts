@@ -12,6 +12,7 @@ import type { Logger } from '../util/log.ts';
 import { admissionChain, type AdmissionPlugin } from './admission/interface.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
+import { priorityAdmission, storePriorityClassLister } from './admission/priority.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { ServerContext } from './context.ts';
@@ -57,6 +58,7 @@ export class ApiServer implements ServerContext {
     const admission = admissionChain([
       namespaceLifecycle((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
       defaultTolerationSeconds(),
+      priorityAdmission(storePriorityClassLister(this)),
       ...(config.admission ?? []),
     ]);
     for (const s of config.strategies) {

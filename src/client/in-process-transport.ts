@@ -18,9 +18,17 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
+/** Resolves on the next turn of the event loop (after pending I/O and timers). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
 export function inProcessTransport(handle: RequestHandler): Transport {
   return {
     async request(req): Promise<TransportResponse> {
+      // A call over a socket always leaves the current turn; one in process would not, and a
+      // component issuing calls back to back (or thousands at once) would then run as one
+      // endless chain of promise continuations, starving timers (Lease renewals) and sockets
+      // (kubectl's TLS handshakes). Each call therefore starts on a new turn, as over HTTPS.
+      await nextTurn();
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
       const res = await handle({

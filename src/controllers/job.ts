@@ -5,7 +5,9 @@
  * `status.uncountedTerminatedPods`, backs off exponentially before replacing failed pods,
  * and finishes the Job as 1.32 does: an interim SuccessCriteriaMet / FailureTarget condition
  * (BackoffLimitExceeded, DeadlineExceeded) first, then Complete / Failed once no pod is left
- * running. Suspending deletes the active pods.
+ * running. Suspending deletes the active pods. podFailurePolicy (job/failure-policy.ts),
+ * backoffLimitPerIndex (job/per-index.ts) and successPolicy (job/success-policy.ts) decide
+ * failures and early success; orphans matching the selector are adopted (job/adoption.ts).
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -16,16 +18,21 @@ import { isConflict, isNotFound } from '../machinery/status.ts';
 import { QueueRunner, type Controller, type ControllerContext, type ReconcileResult } from './framework/controller.ts';
 import { Expectations } from './framework/expectations.ts';
 import { controllerOf } from './framework/owner.ts';
-import { firstPendingIndexes, formatIndexes, parseIndexes, podCompletionIndex } from './job/indexed.ts';
-import { backoffRemainingMs, defaultBackoffMs, maxBackoffMs, nextBackoff, pastBackoffLimitOnFailure, type BackoffRecord } from './job/backoff.ts';
+import { formatIndexes, parseIndexes } from './job/indexed.ts';
+import { defaultBackoffMs, maxBackoffMs, nextBackoff, pastBackoffLimitOnFailure, type BackoffRecord } from './job/backoff.ts';
 import { JobPodActions } from './job/pods.ts';
-import { activePodsForRemoval } from './job/removal.ts';
+import { claimJobPods, jobSelects } from './job/adoption.ts';
+import { failJobMessage, matchPodFailurePolicy } from './job/failure-policy.ts';
+import { manageJob } from './job/manage.ts';
+import { failedIndexes, hasBackoffLimitPerIndex } from './job/per-index.ts';
+import { matchSuccessPolicy } from './job/success-policy.ts';
 import {
   conditionOf,
   countReleased,
   hasTrackingFinalizer,
   isJobFinished,
   isPodActive,
+  isPodFailed,
   isPodReady,
   isPodTerminating,
   newFinishedPods,
@@ -38,8 +45,6 @@ export const controllerName = 'job-controller';
 type J = Job & KubeObject;
 type P = Pod & KubeObject;
 type Status = Mutable<NonNullable<J['status']>>;
-/** Upstream MaxPodCreateDeletePerSync. */
-const maxPodCreateDeletePerSync = 500;
 const byJobUid = 'job-uid';
 
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -76,16 +81,25 @@ export class JobController implements Controller {
       const ref = controllerOf(p);
       return ref?.kind === 'Job' ? `${p.metadata?.namespace}/${ref.name}` : undefined;
     };
+    // An orphan wakes every Job that could adopt it (upstream getPodJobs).
+    const wakeAdopters = (p: P) => {
+      if (controllerOf(p) || p.metadata?.deletionTimestamp) return;
+      for (const j of this.jobs.store.byIndex('namespace', p.metadata?.namespace ?? '')) if (jobSelects(j, p)) this.runner.enqueue(keyOf(j));
+    };
     this.podInformer.addEventHandler({
       onAdd: (p) => {
         const k = ownerKey(p);
-        if (!k) return;
+        if (!k) return wakeAdopters(p);
         this.expectations.creationObserved(k);
         this.runner.enqueue(k);
       },
-      onUpdate: (_, p) => {
+      onUpdate: (old, p) => {
         const k = ownerKey(p);
         if (k) this.runner.enqueue(k);
+        // A lost controller or changed labels: the old owner may release, others may adopt.
+        const oldKey = ownerKey(old);
+        if (oldKey && oldKey !== k) this.runner.enqueue(oldKey);
+        wakeAdopters(p);
       },
       onDelete: (p) => {
         const k = ownerKey(p);
@@ -129,7 +143,7 @@ export class JobController implements Controller {
   private async sync(key: string, job: J): Promise<ReconcileResult | void> {
     // Expectations are read before the pods, so a pod that lands in between defers to the next pass.
     const satisfied = this.expectations.satisfied(key);
-    const pods = this.podInformer.store.byIndex(byJobUid, job.metadata?.uid ?? '');
+    const pods = await claimJobPods(this.ctx, job, this.podInformer.store.byIndex('namespace', job.metadata?.namespace ?? ''));
     const spec = job.spec!;
     const st = (job.status ??= {}) as Status;
     const before = { active: st.active, ready: st.ready, terminating: st.terminating, startTime: st.startTime };
@@ -143,13 +157,18 @@ export class JobController implements Controller {
     let ready = active.filter(isPodReady).length;
     let terminating = pods.filter(isPodTerminating).length;
     const fresh = newFinishedPods(job, pods);
+    // Failures the pod failure policy ignores (e.g. a DisruptionTarget rule) count nowhere.
+    const ignored = (p: P) => !matchPodFailurePolicy(spec.podFailurePolicy, p).countFailed;
+    const freshFailed = fresh.failed.filter((p) => !ignored(p));
     let succeeded = (st.succeeded ?? 0) + fresh.succeeded.length + (st.uncountedTerminatedPods?.succeeded?.length ?? 0);
-    const failed = (st.failed ?? 0) + fresh.failed.length + (st.uncountedTerminatedPods?.failed?.length ?? 0);
+    const failed = (st.failed ?? 0) + freshFailed.length + (st.uncountedTerminatedPods?.failed?.length ?? 0);
     const prevIndexes = indexed ? parseIndexes(st.completedIndexes, completions ?? 0) : [];
     const doneIndexes = indexed ? succeededIndexes(job, pods, prevIndexes) : new Set<number>();
     if (indexed) succeeded = doneIndexes.size;
+    const perIndex = hasBackoffLimitPerIndex(job);
+    const lostIndexes = perIndex ? failedIndexes(job, pods) : new Set<number>();
     if (!st.startTime && !suspended) st.startTime = nowStr;
-    const backoff = nextBackoff(this.backoffs.get(key), fresh.succeeded, fresh.failed, now.getTime());
+    const backoff = nextBackoff(this.backoffs.get(key), fresh.succeeded, freshFailed, now.getTime());
 
     let requeueAfterMs: number | undefined;
     const requeue = (ms: number) => (requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, Math.max(1, ms)));
@@ -157,8 +176,10 @@ export class JobController implements Controller {
     let finish: Finish | undefined;
     const met = conditionOf(job, 'SuccessCriteriaMet');
     const target = conditionOf(job, 'FailureTarget');
+    const failJob = met || target ? undefined : failJobMessage(job, pods.filter((p) => isPodFailed(p, job)));
     if (met) finish = { type: 'SuccessCriteriaMet', reason: met.reason ?? '', message: met.message ?? '', isNew: false };
     else if (target) finish = { type: 'FailureTarget', reason: target.reason ?? '', message: target.message ?? '', isNew: false };
+    else if (failJob) finish = { type: 'FailureTarget', reason: 'PodFailurePolicy', message: failJob, isNew: true };
     else if (failed > (spec.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, pods))
       finish = { type: 'FailureTarget', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', isNew: true };
     else if (spec.activeDeadlineSeconds != null && st.startTime && !suspended) {
@@ -166,6 +187,12 @@ export class JobController implements Controller {
       if (left <= 0) finish = { type: 'FailureTarget', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', isNew: true };
       else requeue(left);
     }
+    if (!finish && perIndex && spec.maxFailedIndexes != null && lostIndexes.size > spec.maxFailedIndexes)
+      finish = { type: 'FailureTarget', reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximum number of failed indexes', isNew: true };
+    else if (!finish && perIndex && lostIndexes.size > 0 && lostIndexes.size + doneIndexes.size >= (completions ?? 0))
+      finish = { type: 'FailureTarget', reason: 'FailedIndexes', message: 'Job has failed indexes', isNew: true };
+    const policyMet = !finish && indexed ? matchSuccessPolicy(spec.successPolicy, completions ?? 0, doneIndexes) : undefined;
+    if (policyMet) finish = { type: 'SuccessCriteriaMet', reason: 'SuccessPolicy', message: policyMet, isNew: true };
 
     let suspendChanged = false;
     if (finish) {
@@ -179,7 +206,9 @@ export class JobController implements Controller {
     } else {
       let managed = false;
       if (satisfied && !job.metadata?.deletionTimestamp) {
-        const r = await this.manage(key, job, { active, terminating, succeeded, completed: doneIndexes, backoff }, now.getTime());
+        const opts = { actions: this.actions, backoffBaseMs: this.backoffBaseMs, backoffMaxMs: this.backoffMaxMs };
+        const cur = { active, terminating, succeeded, completed: doneIndexes, failedIndexes: lostIndexes, backoff, pods };
+        const r = await manageJob(opts, key, job, cur, now.getTime());
         active = r.active;
         terminating += r.deleted;
         ready = active.filter(isPodReady).length;
@@ -209,8 +238,14 @@ export class JobController implements Controller {
     // trackJobStatusAndRemoveFinalizers.
     const tracked = new Set(pods.filter(hasTrackingFinalizer).map((p) => p.metadata?.uid ?? ''));
     if (countReleased(job, tracked)) needsFlush = true;
-    const { release, changed } = recordFinished(job, pods, finish ? (finish.type === 'SuccessCriteriaMet' ? 'success' : 'failure') : undefined);
+    const finishing = finish ? (finish.type === 'SuccessCriteriaMet' ? 'success' : 'failure') : undefined;
+    const { release, changed } = recordFinished(job, pods, finishing, ignored);
     if (changed) needsFlush = true;
+    if (perIndex) {
+      const s = formatIndexes(lostIndexes);
+      if (s !== st.failedIndexes) needsFlush = true;
+      st.failedIndexes = s;
+    }
     if (indexed) {
       const s = formatIndexes(doneIndexes);
       if (s !== (st.completedIndexes ?? '')) needsFlush = true;
@@ -246,44 +281,6 @@ export class JobController implements Controller {
     }
     if (needsFlush) await this.writeStatus(job);
     return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
-  }
-
-  /** manageJob: create or delete pods so that the right number (and indexes) run. */
-  private async manage(
-    key: string,
-    job: J,
-    cur: { active: P[]; terminating: number; succeeded: number; completed: ReadonlySet<number>; backoff: BackoffRecord },
-    nowMs: number,
-  ): Promise<{ active: P[]; deleted: number; requeueAfterMs?: number }> {
-    const { active, succeeded, completed, backoff } = cur;
-    const completions = job.spec?.completions ?? undefined;
-    const parallelism = job.spec?.parallelism ?? 1;
-    if (job.spec?.suspend) {
-      const deleted = await this.actions.delete(key, job, active, { expect: true, untrack: true });
-      return { active: active.slice(deleted), deleted };
-    }
-    let wantActive: number;
-    if (completions === undefined) wantActive = succeeded > 0 ? active.length : parallelism;
-    else wantActive = Math.max(0, Math.min(completions - succeeded, parallelism));
-    const indexed = job.spec?.completionMode === 'Indexed';
-    const victims = activePodsForRemoval(active, Math.max(0, active.length - wantActive), indexed ? (completions ?? 0) : undefined);
-    if (victims.length > 0) {
-      // Deletion takes precedence: creations wait for the next pass.
-      const deleted = await this.actions.delete(key, job, victims, { expect: true, untrack: true });
-      return { active: active.filter((p) => !victims.includes(p)), deleted };
-    }
-    // With podReplacementPolicy Failed a terminating pod still holds its slot.
-    const terminating = job.spec?.podReplacementPolicy === 'Failed' ? cur.terminating : 0;
-    const diff = wantActive - terminating - active.length;
-    if (diff <= 0) return { active, deleted: 0 };
-    const wait = backoffRemainingMs(backoff, nowMs, this.backoffBaseMs, this.backoffMaxMs);
-    if (wait > 0) return { active, deleted: 0, requeueAfterMs: wait };
-    const activeIndexes = new Set(active.map((p) => podCompletionIndex(p, completions ?? 0)).filter((i): i is number => i !== undefined));
-    const indexes: Array<number | undefined> = indexed
-      ? firstPendingIndexes(completions ?? 0, completed, activeIndexes, Math.min(diff, maxPodCreateDeletePerSync))
-      : Array.from({ length: Math.min(diff, maxPodCreateDeletePerSync) }, () => undefined);
-    const created = await this.actions.create(key, job, indexes);
-    return { active: active.concat(created), deleted: 0 };
   }
 
   /** Pods of a deleted Job must not keep its tracking finalizer forever (upstream's orphan cleanup). */

@@ -3,7 +3,8 @@
  * pkg/controller/statefulset): stable pods `<set>-<ordinal>` with per-ordinal claims,
  * created and removed in order (OrderedReady) or all at once (Parallel), rolled out through
  * ControllerRevisions with RollingUpdate (highest ordinal first, down to the partition) or
- * OnDelete. Each pass: revisions → update algorithm → status → history truncation.
+ * OnDelete. Each pass: claim retention → revisions → update algorithm → status → history
+ * truncation.
  */
 import type { KubeObject } from '../api/object.ts';
 import { selectorFromLabelSelector } from '../machinery/labels.ts';
@@ -15,7 +16,8 @@ import { QueueRunner } from './framework/controller.ts';
 import type { Revision } from './framework/history.ts';
 import { controllerOf } from './framework/owner.ts';
 import { claimObjects } from './framework/pod-control.ts';
-import { isMemberOf, statefulSetKind, type P, type SS } from './statefulset/identity.ts';
+import { syncClaimRetention } from './statefulset/claim-retention.ts';
+import { isMemberOf, statefulSetKind, type P, type PVC, type SS } from './statefulset/identity.ts';
 import { APIStatefulPodControl, type StatefulPodControl } from './statefulset/pod-control.ts';
 import { statefulSetRevisions, truncateHistory } from './statefulset/revisions.ts';
 import { completeRollingUpdate, updateStatefulSet, type MutableStatus } from './statefulset/update.ts';
@@ -39,6 +41,7 @@ export class StatefulSetController implements Controller {
   private readonly sets: Informer<SS>;
   private readonly pods: Informer<P>;
   private readonly revisions: Informer<Revision>;
+  private readonly claims: Informer<PVC>;
   private readonly control: StatefulPodControl;
 
   constructor(private readonly ctx: ControllerContext) {
@@ -48,6 +51,7 @@ export class StatefulSetController implements Controller {
     this.sets = inf.informerFor<SS>(refs.statefulsets);
     this.pods = inf.informerFor<P>(refs.pods);
     this.revisions = inf.informerFor<Revision>(refs.controllerrevisions);
+    this.claims = inf.informerFor<PVC>(refs.persistentvolumeclaims);
 
     const enqueue = (s: SS) => this.runner.enqueue(keyOf(s));
     this.sets.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: enqueue });
@@ -67,6 +71,11 @@ export class StatefulSetController implements Controller {
       onDelete: podChanged,
     });
     this.revisions.addEventHandler({ onDelete: (cr) => this.ownerOf(cr) && enqueue(this.ownerOf(cr)!) });
+    // A claim's owners may need fixing (retention policy): wake the sets whose selector it matches.
+    const claimChanged = (c: PVC) => {
+      for (const set of this.sets.store.byIndex('namespace', c.metadata?.namespace ?? '')) if (selects(set, c)) enqueue(set);
+    };
+    this.claims.addEventHandler({ onAdd: claimChanged, onUpdate: (_o, n) => claimChanged(n) });
   }
 
   private ownerOf(o: KubeObject): SS | undefined {
@@ -96,6 +105,8 @@ export class StatefulSetController implements Controller {
     const pods = (await claimObjects(this.ctx.client.resource<P>(refs.pods), set, statefulSetKind, selector, candidates, recheck)).filter((p) => isMemberOf(set, p));
     const owned = await claimObjects(this.ctx.client.resource<Revision>(refs.controllerrevisions), set, statefulSetKind, selector, this.revisions.store.byIndex('namespace', ns), recheck);
 
+    // Claim owners follow the retention policy, also when it changed after they were made.
+    await syncClaimRetention(this.ctx.client, set, pods, (cns, name) => this.claims.store.getByName(cns, name));
     const { current, update, collisionCount } = await statefulSetRevisions(this.ctx.client, set, owned);
     const status = await updateStatefulSet(set, current, update, collisionCount, pods, this.control, this.ctx.clock.now());
     completeRollingUpdate(set, status);

@@ -113,8 +113,12 @@ export const builtinResources: ResourceInfo[] = [
     { resource: 'replicationcontrollers', kind: 'ReplicationController', shortNames: ['rc'], all: true, status: true, scale: true },
     { resource: 'resourcequotas', kind: 'ResourceQuota', shortNames: ['quota'], status: true },
     { resource: 'secrets', kind: 'Secret' },
-    // serviceaccounts/token (TokenRequest) arrives with ServiceAccount tokens (security issue).
-    { resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] },
+    {
+      resource: 'serviceaccounts',
+      kind: 'ServiceAccount',
+      shortNames: ['sa'],
+      extra: [{ name: 'token', kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] }],
+    },
     { resource: 'services', kind: 'Service', shortNames: ['svc'], all: true, status: true },
   ]),
   ...group('apps', 'v1', [
@@ -143,6 +147,16 @@ export const builtinResources: ResourceInfo[] = [
   ...group('batch', 'v1', [
     { resource: 'cronjobs', kind: 'CronJob', shortNames: ['cj'], all: true, status: true },
     { resource: 'jobs', kind: 'Job', all: true, status: true },
+  ]),
+  ...group('certificates.k8s.io', 'v1', [
+    {
+      resource: 'certificatesigningrequests',
+      kind: 'CertificateSigningRequest',
+      namespaced: false,
+      shortNames: ['csr'],
+      status: true,
+      extra: [{ name: 'approval', verbs: statusVerbs }],
+    },
   ]),
   ...group('coordination.k8s.io', 'v1', [{ resource: 'leases', kind: 'Lease' }]),
   ...group('discovery.k8s.io', 'v1', [{ resource: 'endpointslices', kind: 'EndpointSlice' }]),

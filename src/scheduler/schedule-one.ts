@@ -15,6 +15,7 @@ import { CycleState } from './framework/cycle-state.ts';
 import { FitError, type Diagnosis } from './framework/fit-error.ts';
 import type { Framework } from './framework/framework.ts';
 import type { NodeInfo } from './framework/node-info.ts';
+import type { Nominator } from './framework/nominator.ts';
 import type { PodInfo, PodObject } from './framework/pod-info.ts';
 import type { Snapshot } from './framework/snapshot.ts';
 import { Code, type NodeToStatus } from './framework/types.ts';
@@ -40,6 +41,7 @@ export const errNoNodesAvailable = 'no nodes available to schedule pods';
 export interface ScheduleOneDeps {
   framework: Framework;
   snapshot: Snapshot;
+  nominator: Nominator;
   queue: SchedulingQueue;
   client: Client;
   recorder: EventRecorder;
@@ -82,6 +84,8 @@ export class ScheduleOne {
     }
     const fw = this.d.framework;
     this.d.snapshot.assume(pod, host);
+    // Placed: its nomination no longer needs to hold space (upstream DeleteNominatedPodIfExists).
+    this.d.nominator.delete(pod.key);
     const rejected = fw.runReserve(state, pod, host) ?? fw.runPermit(state, pod, host);
     if (rejected) {
       fw.runUnreserve(state, pod, host);
@@ -123,11 +127,26 @@ export class ScheduleOne {
       for (const node of snapshot.nodes) diagnosis.nodeToStatus.set(node.name, pre.status);
       throw new FitError(n, diagnosis);
     }
+    const nominated = this.evaluateNominatedNode(state, pod, pre.nodeNames);
+    if (nominated) return nominated.name;
     const feasible = this.findFeasible(state, pod, pre.nodeNames, diagnosis.nodeToStatus, diagnosis.unschedulablePlugins);
     if (feasible.length === 0) throw new FitError(n, diagnosis);
     if (feasible.length === 1) return feasible[0]!.name;
     const scores = fw.runScore(state, pod, feasible);
     return selectHost(feasible, scores);
+  }
+
+  /**
+   * Upstream evaluateNominatedNode: a pod that preemption nominated tries that node first and
+   * takes it when it fits, without searching (and scoring) the others.
+   */
+  private evaluateNominatedNode(state: CycleState, pod: PodInfo, only: Set<string> | undefined): NodeInfo | undefined {
+    const name = pod.pod.status?.nominatedNodeName || this.d.nominator.nominatedNode(pod.key);
+    if (!name || (only && !only.has(name))) return undefined;
+    const node = this.d.snapshot.get(name);
+    if (!node) return undefined;
+    const fw = this.d.framework;
+    return fw.runFiltersWithNominatedPods(fw.activeFilters(state), state, pod, node, this.d.nominator) === null ? node : undefined;
   }
 
   private findFeasible(state: CycleState, pod: PodInfo, only: Set<string> | undefined, statuses: NodeToStatus, plugins: Set<string>): NodeInfo[] {
@@ -142,7 +161,7 @@ export class ScheduleOne {
     for (; i < n && feasible.length < want; i++) {
       const node = nodes[(start + i) % n]!;
       if (only && !only.has(node.name)) continue;
-      const s = fw.runFilters(filters, state, pod, node);
+      const s = fw.runFiltersWithNominatedPods(filters, state, pod, node, this.d.nominator);
       if (s === null) feasible.push(node);
       else {
         if (s.code === Code.Error) throw new Error(s.message);
@@ -182,6 +201,8 @@ export class ScheduleOne {
     }
     const changed = latest.metadata?.resourceVersion !== pod.pod.metadata?.resourceVersion;
     if (changed) q.podInfo = this.d.podInfoFor(latest);
+    // PostFilter's verdict: a node to hold space on, '' to drop a stale nomination.
+    if (nominatedNodeName !== undefined) this.d.nominator.add(q.podInfo, nominatedNodeName);
     this.d.queue.addUnschedulable(q, cycle, { error: !unschedulable, changed });
     this.d.recorder.event(latest, 'Warning', 'FailedScheduling', message);
     await this.updateStatus(latest, unschedulable ? 'Unschedulable' : 'SchedulerError', message, nominatedNodeName);

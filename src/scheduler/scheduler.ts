@@ -19,6 +19,7 @@ import type { Logger } from '../util/log.ts';
 import type { Framework } from './framework/framework.ts';
 import type { Handle } from './framework/handle.ts';
 import type { NodeObject } from './framework/node-info.ts';
+import { Nominator } from './framework/nominator.ts';
 import { PodInfo, type PodObject } from './framework/pod-info.ts';
 import { Snapshot } from './framework/snapshot.ts';
 import { defaultProfile } from './plugins/registry.ts';
@@ -45,10 +46,14 @@ export interface SchedulerDeps {
 type PC = PriorityClass & KubeObject;
 type PDB = PodDisruptionBudget & KubeObject;
 
+/** Longest run of scheduling cycles before the loop lets timers and I/O in. */
+const timeSliceMs = 20;
+
 const isTerminal = (p: PodObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 export class Scheduler {
   readonly snapshot = new Snapshot();
+  readonly nominator = new Nominator();
   readonly queue: SchedulingQueue;
   readonly framework: Framework;
   readonly cycle: ScheduleOne;
@@ -74,6 +79,11 @@ export class Scheduler {
       recorder: deps.recorder,
       logger: deps.logger,
       snapshot: this.snapshot,
+      nominator: this.nominator,
+      requeue: (keys) => {
+        const set = new Set(keys);
+        this.queue.moveAllToActiveOrBackoff((q) => set.has(q.podInfo.key));
+      },
       framework: undefined,
       getPod: (ns, name) => this.pods.store.getByName(ns, name),
       pdbs: () => this.pdbs.store.list(),
@@ -83,6 +93,7 @@ export class Scheduler {
     this.cycle = new ScheduleOne({
       framework: this.framework,
       snapshot: this.snapshot,
+      nominator: this.nominator,
       queue: this.queue,
       client: deps.client,
       recorder: deps.recorder,
@@ -134,7 +145,10 @@ export class Scheduler {
   private podSeen(p: PodObject, old?: PodObject): void {
     const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
     if (p.spec?.nodeName) {
-      if (!old?.spec?.nodeName) this.queue.delete(key);
+      if (!old?.spec?.nodeName) {
+        this.queue.delete(key);
+        this.nominator.delete(key);
+      }
       if (isTerminal(p)) {
         if (old && !isTerminal(old)) this.podRemoved(key);
         else this.snapshot.removePod(key);
@@ -150,15 +164,24 @@ export class Scheduler {
     if ((p.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName) return;
     if (p.metadata?.deletionTimestamp || isTerminal(p)) {
       this.queue.delete(key);
+      this.nominator.delete(key);
       return;
     }
-    if (old) this.queue.update(this.podInfo(p));
-    else this.queue.add(this.podInfo(p));
+    const info = this.podInfo(p);
+    if (old) {
+      this.nominator.update(old.status?.nominatedNodeName, info);
+      this.queue.update(info);
+    } else {
+      // A nomination made before a restart still holds the space (upstream AddNominatedPod).
+      this.nominator.add(info, p.status?.nominatedNodeName ?? '');
+      this.queue.add(info);
+    }
   }
 
   private podGone(p: PodObject): void {
     const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
     this.queue.delete(key);
+    this.nominator.delete(key);
     if (this.snapshot.nodeOf(key) !== undefined) this.podRemoved(key);
   }
 
@@ -172,11 +195,19 @@ export class Scheduler {
     if (!(await this.deps.informers.waitForSync(signal))) return;
     const flushing = this.queue.run(signal);
     this.deps.logger.info('scheduler started', { nodes: this.snapshot.numNodes, pending: this.queue.sizes().active });
+    let slice = performance.now();
     while (!signal.aborted) {
       try {
         if (!(await this.cycle.scheduleOne())) break;
       } catch (err) {
         this.deps.logger.error('scheduling cycle failed', { err: err as Error });
+      }
+      // With pods queued, pop() resolves at once and cycles would run back to back without
+      // ever leaving this turn of the event loop: the Lease renewal timer, binding responses
+      // and every socket would wait until the queue is empty. Yield every timeSliceMs.
+      if (performance.now() - slice >= timeSliceMs) {
+        await new Promise<void>((r) => setImmediate(r));
+        slice = performance.now();
       }
     }
     this.queue.close();

@@ -119,6 +119,9 @@ describe('statefulsets', { skip: haveKubectl ? false : 'kubectl not installed at
     const mark = seen.length;
     await c.kubectl.ok(['scale', 'sts/web', '--replicas=1']);
     await eventually(async () => (await podNames()).join() === 'web-0', 20_000, 'only web-0 to remain');
+    // The list can run ahead of the watch that records the order: wait for both deletions.
+    const deletions = () => seen.slice(mark).filter((e) => e.startsWith('DELETED'));
+    await eventually(() => deletions().length >= 2, 10_000, 'both deletions seen by the watch');
     assert.deepEqual(seen.slice(mark).filter((e) => !e.startsWith('READY')), ['DELETED web-2', 'DELETED web-1']);
     const pvcs = await c.kubectl.ok(['get', 'pvc', '-o', 'jsonpath={.items[*].metadata.name}']);
     assert.deepEqual(pvcs.split(' ').sort(), ['www-web-0', 'www-web-1', 'www-web-2'], 'claims outlive their pods');

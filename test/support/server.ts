@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ServerOptions } from '../../src/cmd/server/options.ts';
 import type { SimOptions } from '../../src/kubelet/sim/options.ts';
 import { runServer, type RunningServer } from '../../src/cmd/server/run.ts';
+import { killAgentProcesses, type AgentTunables } from '../../src/cmd/server/agent.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { kubectlFor, type Kubectl } from './kubectl.ts';
 
@@ -33,6 +34,8 @@ export interface ClusterOptions {
   controllerOptions?: Record<string, number | string | boolean>;
   /** Tunables of the simulated nodes (short Lease renewals for node-failure tests). */
   simOptions?: Partial<SimOptions>;
+  /** Tunables of the embedded agent (with `server: { disableAgent: false }`). */
+  agentOptions?: Partial<AgentTunables>;
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
@@ -52,7 +55,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
         logLevel: 'error',
         ...opts.server,
       },
-      { logger: silentLogger, controllerOptions: opts.controllerOptions, simOptions: opts.simOptions },
+      { logger: silentLogger, controllerOptions: opts.controllerOptions, simOptions: opts.simOptions, agentOptions: opts.agentOptions },
     );
   const cluster: TestCluster = {
     server: await start(),
@@ -67,6 +70,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     },
     async stop() {
       await cluster.server.stop().catch(() => {});
+      // Pod processes outlive the server by design (restart safety): end them here.
+      await killAgentProcesses(dataDir);
       await rm(dataDir, { recursive: true, force: true });
       await rm(home, { recursive: true, force: true });
     },

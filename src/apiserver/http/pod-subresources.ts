@@ -95,11 +95,28 @@ export async function podEviction(scope: RequestScope, pdbs: Store | undefined):
       );
     }
   }
+  if (!pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') await markDisruptionTarget(scope);
   await scope.store.delete(scope.info.namespace, scope.info.name, {
     ...writeOptions(scope, ''),
     gracePeriodSeconds: eviction.deleteOptions?.gracePeriodSeconds,
   });
   return success(201);
+}
+
+/** Upstream adds `DisruptionTarget` (EvictionByEvictionAPI) so Jobs' podFailurePolicy can tell evictions apart. */
+async function markDisruptionTarget(scope: RequestScope): Promise<void> {
+  await scope.store.guaranteedUpdate(
+    scope.info.namespace,
+    scope.info.name,
+    (current) => {
+      if (!current) throw StatusError.notFound(scope.store.qualified, scope.info.name);
+      const status = ((current as unknown as Mutable<Pod>).status ??= {}) as Mutable<NonNullable<Pod['status']>>;
+      const cond = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: rfc3339(scope.now) };
+      status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), cond];
+      return current;
+    },
+    writeOptions(scope, 'status'),
+  );
 }
 
 /** PUT namespaces/NAME/finalize: only spec.finalizers changes. */

@@ -4,6 +4,7 @@
  * SelfSubjectRulesReview (`can-i --list`), SubjectAccessReview, LocalSubjectAccessReview and
  * TokenReview. Nothing is stored.
  */
+import type { FieldErrorType } from '../../api/field-error.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AuthorizationAttributes, Authorizer } from '../auth/authorizer.ts';
@@ -54,6 +55,21 @@ function attributesOf(user: UserInfo, spec: AccessReviewSpec): AuthorizationAttr
   };
 }
 
+/** Upstream's SubjectAccessReview / LocalSubjectAccessReview validation. */
+function validateSubjectReview(info: ResourceRequestInfo, spec: AccessReviewSpec, attrs: AuthorizationAttributes): void {
+  if (info.resource === 'selfsubjectaccessreviews') return;
+  const kind = info.resource === 'subjectaccessreviews' ? 'SubjectAccessReview' : 'LocalSubjectAccessReview';
+  const invalid = (field: string, detail: string, type: FieldErrorType = 'FieldValueInvalid') =>
+    StatusError.invalid({ group: 'authorization.k8s.io', kind }, '', [{ type, field, detail }]);
+  if (spec.resourceAttributes && spec.nonResourceAttributes)
+    throw invalid('spec.nonResourceAttributes', 'cannot be specified in combination with resourceAttributes');
+  if (!spec.user && !(spec.groups ?? []).length) throw invalid('spec.user', 'at least one of user or group must be specified');
+  if (info.resource === 'localsubjectaccessreviews') {
+    if (!spec.resourceAttributes) throw invalid('spec.resourceAttributes', 'disallowed on this kind of request', 'FieldValueRequired');
+    if (attrs.namespace !== info.namespace) throw invalid('spec.resourceAttributes.namespace', 'must match metadata.namespace');
+  }
+}
+
 export async function review(
   info: ResourceRequestInfo,
   req: ApiRequest,
@@ -75,6 +91,7 @@ export async function review(
           ? user
           : { username: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid, extra: spec.extra };
       const attrs = attributesOf(subject, spec);
+      validateSubjectReview(info, spec, attrs);
       if (info.resource === 'localsubjectaccessreviews') attrs.namespace = info.namespace;
       const d = await deps.authorizer.authorize(attrs);
       const status: Record<string, unknown> = { allowed: d.allowed };

@@ -16,6 +16,8 @@ import { bindPod, namespaceFinalize, podBinding, podEviction } from './pod-subre
 import { getObject, listCollection } from './read.ts';
 import { review, reviewResources } from './reviews.ts';
 import { scaleSubresource } from './scale.ts';
+import { csrApproval, csrCreate } from './csr.ts';
+import { serviceAccountToken } from './token-request.ts';
 import type { RequestScope } from './scope.ts';
 import { updateObject } from './update.ts';
 import { watchCollection } from './watch.ts';
@@ -70,6 +72,13 @@ export async function routeResource(
       case 'finalize':
         if (verb === 'update') return namespaceFinalize(scope);
         break;
+      case 'token':
+        if (verb === 'create') return serviceAccountToken(server, scope);
+        break;
+      case 'approval':
+        if (verb === 'get') return getObject(scope);
+        if (verb === 'update') return csrApproval(scope);
+        break;
     }
     throw StatusError.methodNotAllowed();
   }
@@ -84,6 +93,7 @@ export async function routeResource(
       return watchCollection(scope);
     case 'create':
       if (info.name) throw StatusError.methodNotAllowed();
+      if (info.group === 'certificates.k8s.io' && info.resource === 'certificatesigningrequests') return csrCreate(scope);
       return createObject(scope);
     case 'update':
       return updateObject(scope);

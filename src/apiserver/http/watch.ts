@@ -12,6 +12,14 @@ import type { RequestScope } from './scope.ts';
 import { includeObjectParam, toTable } from './table.ts';
 
 const encoder = new TextEncoder();
+/** The wire bytes of a shared event (see registry/generic/watch.ts), encoded once. */
+const encoded = new WeakMap<ApiWatchEvent, Uint8Array>();
+
+function encodeEvent(ev: ApiWatchEvent): Uint8Array {
+  let bytes = encoded.get(ev);
+  if (!bytes) encoded.set(ev, (bytes = encoder.encode(JSON.stringify(ev) + '\n')));
+  return bytes;
+}
 
 export function watchCollection(scope: RequestScope): ApiResponse {
   const q = scope.req.query;
@@ -49,12 +57,11 @@ export function watchCollection(scope: RequestScope): ApiResponse {
     let first = true;
     try {
       for await (const ev of open(ctl.signal)) {
-        let out: ApiWatchEvent = ev;
         if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
-          out = { type: ev.type, object: toTable(strategy, [ev.object as KubeObject], {}, include, now(), first) as never };
+          const out = { type: ev.type, object: toTable(strategy, [ev.object as KubeObject], {}, include, now(), first) as never };
           first = false;
-        }
-        yield encoder.encode(JSON.stringify(out) + '\n');
+          yield encoder.encode(JSON.stringify(out) + '\n');
+        } else yield encodeEvent(ev);
       }
     } finally {
       if (timer) clearTimeout(timer);

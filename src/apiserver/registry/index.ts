@@ -4,6 +4,7 @@
 import { appsStrategies } from './apps/index.ts';
 import { autoscalingStrategies } from './autoscaling/index.ts';
 import { batchStrategies } from './batch/index.ts';
+import { certificatesStrategies } from './certificates/index.ts';
 import { coordinationStrategies } from './coordination/index.ts';
 import { coreStrategies } from './core/index.ts';
 import { discoveryStrategies } from './discovery/index.ts';
@@ -21,6 +22,7 @@ const all: Strategy[] = [
   ...appsStrategies,
   ...autoscalingStrategies,
   ...batchStrategies,
+  ...certificatesStrategies,
   ...coordinationStrategies,
   ...discoveryStrategies,
   ...eventsStrategies,

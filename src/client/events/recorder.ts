@@ -26,6 +26,8 @@ interface Seen {
 }
 
 const cacheSize = 4096;
+/** Event writes in flight at once; more wait their turn (upstream's broadcaster is async too). */
+const maxInFlight = 32;
 
 export function referenceTo(obj: KubeObject): ObjectReference {
   const m = obj.metadata ?? {};
@@ -36,8 +38,14 @@ export function referenceTo(obj: KubeObject): ObjectReference {
 
 export class ClientEventRecorder implements EventRecorder {
   private readonly seen = new Map<string, Seen>();
-  /** Writes in flight, so a key's create and its later count bumps stay in order. */
-  private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * The last write per event key: a key's create and its later count bumps stay in order,
+   * while writes about different objects run concurrently (bounded by maxInFlight), so one
+   * slow write does not hold up every component's events behind it.
+   */
+  private readonly tails = new Map<string, Promise<void>>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly client: Client,
@@ -83,11 +91,35 @@ export class ClientEventRecorder implements EventRecorder {
       if (this.seen.size >= cacheSize) this.seen.delete(this.seen.keys().next().value!);
       this.seen.set(key, { name, namespace, count: 1, first: now });
     };
-    this.chain = this.chain.then(write).catch((err: unknown) => this.log.debug('event not recorded', { reason, err: err as Error }));
+    const run = async () => {
+      await this.slot();
+      try {
+        await write();
+      } catch (err) {
+        this.log.debug('event not recorded', { reason, err: err as Error });
+      } finally {
+        this.release();
+      }
+    };
+    const tail = (this.tails.get(key) ?? Promise.resolve()).then(run);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+  }
+
+  private async slot(): Promise<void> {
+    while (this.inFlight >= maxInFlight) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.waiting.shift()?.();
   }
 
   /** Resolves when every event recorded so far has been written (for tests and shutdown). */
-  flush(): Promise<void> {
-    return this.chain.then(() => undefined);
+  async flush(): Promise<void> {
+    while (this.tails.size) await Promise.all([...this.tails.values()]);
   }
 }

@@ -1,12 +1,16 @@
 /**
- * @module `skiff agent`: the node components joining a remote server over HTTPS. For now the
- * one runtime is `sim` (a simulated node: Node, Lease and pod phases, no processes); it runs
- * until SIGINT/SIGTERM and then stops its upkeep cleanly.
+ * @module `skiff agent`: the node components joining a remote server over HTTPS, with runtime
+ * `sim` (a simulated node: Node, Lease and pod phases, no processes) or `process` (the real
+ * kubelet, containers as host processes); it runs until SIGINT/SIGTERM and then stops its
+ * upkeep cleanly (process pods keep running, as containers outlive a kubelet).
  */
 import { httpsTransport } from '../../client/https-transport.ts';
 import { loadKubeconfig } from '../../client/kubeconfig.ts';
+import { joinWithToken } from './join.ts';
 import { Client } from '../../client/rest.ts';
 import { SimNodePool, singleNodeScope } from '../../kubelet/sim/pool.ts';
+import { Kubelet } from '../../kubelet/kubelet.ts';
+import { hostAddress, selectRuntime } from '../server/agent.ts';
 import { realClock } from '../../util/clock.ts';
 import { createLogger } from '../../util/log.ts';
 import { agentHelp, parseAgentOptions } from './options.ts';
@@ -26,22 +30,30 @@ export async function agentMain(argv: string[]): Promise<number> {
   const logger = createLogger({ component: 'skiff-agent', node: opts.name }, { level: opts.logLevel });
   let creds;
   try {
-    creds = await loadKubeconfig(opts.kubeconfig, { context: opts.context });
+    creds = opts.join
+      ? await joinWithToken({ ...opts.join, node: opts.name, dataDir: opts.dataDir, logger })
+      : await loadKubeconfig(opts.kubeconfig, { context: opts.context });
   } catch (err) {
     process.stderr.write(`skiff agent: ${(err as Error).message}\n`);
     return 2;
   }
   const transport = httpsTransport(creds);
   const client = new Client(transport, { userAgent: 'skiff-agent', fieldManager: 'kubelet' });
-  const pool = new SimNodePool({ client, clock: realClock, logger }, opts.sim, singleNodeScope(opts.name));
-  pool.add(opts.name);
   const ctl = new AbortController();
   const stop = () => ctl.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   logger.info('skiff agent starting', { server: creds.server, runtime: opts.runtime });
   process.stdout.write(`skiff agent: node ${opts.name} (runtime ${opts.runtime}) joining ${creds.server}\n`);
-  await pool.run(ctl.signal);
+  if (opts.runtime === 'process') {
+    const runtime = await selectRuntime('process', opts.dataDir, logger, (line) => process.stdout.write(`skiff agent: ${line}\n`));
+    process.stdout.write('skiff agent: the process runtime runs pods as plain host processes without isolation\n');
+    await new Kubelet({ nodeName: opts.name, address: opts.nodeIP ?? hostAddress(), agentDir: opts.dataDir, runtime, client, logger }).run(ctl.signal);
+  } else {
+    const pool = new SimNodePool({ client, clock: realClock, logger }, opts.sim, singleNodeScope(opts.name));
+    pool.add(opts.name);
+    await pool.run(ctl.signal);
+  }
   transport.close();
   process.stdout.write('skiff agent: stopped\n');
   return 0;

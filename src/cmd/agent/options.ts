@@ -1,25 +1,38 @@
 /**
  * @module `skiff agent` flags and their defaults.
  */
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join as join_ } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SimOptions } from '../../kubelet/sim/options.ts';
 
 export interface AgentOptions {
-  runtime: 'sim';
+  runtime: 'sim' | 'process';
+  /** InternalIP the node reports with `--runtime process` (default: the first non-loopback IPv4). */
+  nodeIP?: string;
   name: string;
+  /** Kubeconfig to connect with; empty when joining with `--server` and `--token`. */
   kubeconfig: string;
   context?: string;
+  /** Join with a bootstrap token: the server URL and the token (`<data-dir>/token` of the server). */
+  join?: { server: string; token: string };
+  /** Where the agent keeps its node certificate (default ~/.skiff/agent/<name>). */
+  dataDir: string;
   sim: Partial<SimOptions>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export const agentHelp = `usage: skiff agent --runtime sim [flags]
 
-  --runtime RUNTIME              container runtime: sim (pods run on a timer, no processes)
+  --runtime RUNTIME              container runtime: sim (pods run on a timer, no processes) or process
+                                 (a real kubelet running each container's command as a host process, no isolation)
+  --node-ip ADDR                 InternalIP of the node with --runtime process (default: first non-loopback IPv4)
   --name NAME                    node name (default: this machine's hostname)
   --kubeconfig FILE              kubeconfig of the server to join (default: $KUBECONFIG)
   --context NAME                 kubeconfig context (default: current-context)
+  --server URL                   server to join with --token (instead of --kubeconfig)
+  --token TOKEN                  bootstrap (join) token of the server, as in its data dir's "token" file
+  --data-dir DIR                 where the node keeps its issued certificate (default: ~/.skiff/agent/NAME)
   --cpu N                        cpu capacity (default 32)
   --memory QTY                   memory capacity (default 256Gi)
   --max-pods N                   pod capacity (default 110)
@@ -43,9 +56,13 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     args: argv,
     options: {
       runtime: { type: 'string' },
+      'node-ip': { type: 'string' },
       name: { type: 'string' },
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
       cpu: { type: 'string' },
       memory: { type: 'string' },
       'max-pods': { type: 'string' },
@@ -62,9 +79,12 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   });
   if (values.help) return 'help';
   const runtime = values.runtime ?? 'sim';
-  if (runtime !== 'sim') throw new Error(`--runtime: "${runtime}" is not available yet; only "sim" is`);
-  const kubeconfig = values.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
-  if (!kubeconfig) throw new Error('--kubeconfig is required (or set KUBECONFIG)');
+  if (runtime !== 'sim' && runtime !== 'process') throw new Error(`--runtime: "${runtime}" is not available yet; only "sim" and "process" are`);
+  if (!!values.server !== !!values.token) throw new Error('--server and --token go together');
+  if (values.server && !values.server.startsWith('https://')) throw new Error(`--server: must be an https:// URL: ${values.server}`);
+  const join = values.server && values.token ? { server: values.server, token: values.token.trim() } : undefined;
+  const kubeconfig = join ? '' : (values.kubeconfig ?? env.KUBECONFIG?.split(':')[0]);
+  if (!join && !kubeconfig) throw new Error('--kubeconfig is required (or set KUBECONFIG), unless joining with --server and --token');
   const name = values.name ?? hostname().toLowerCase();
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) throw new Error(`--name: not a valid node name: ${name}`);
   const level = values['log-level'] ?? 'info';
@@ -88,5 +108,6 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   if (ready !== undefined) sim.podReadyDelayMs = ready * 1000;
   const stop = num('pod-stop-seconds', values['pod-stop-seconds']);
   if (stop !== undefined) sim.podStopDelayMs = stop * 1000;
-  return { runtime, name, kubeconfig, context: values.context, sim, logLevel: level };
+  const dataDir = values['data-dir'] ?? join_(homedir(), '.skiff', 'agent', name);
+  return { runtime, nodeIP: values['node-ip'], name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level };
 }

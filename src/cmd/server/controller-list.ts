@@ -19,6 +19,10 @@ import { NodeLifecycleController } from '../../controllers/node-lifecycle.ts';
 import { TaintEvictionController } from '../../controllers/node-lifecycle/taint-eviction.ts';
 import { NodeIpamController } from '../../controllers/node-ipam.ts';
 import { DisruptionController } from '../../controllers/disruption.ts';
+import { CsrApprovingController } from '../../controllers/csr-approver.ts';
+import { CsrSigningController } from '../../controllers/csr-signer.ts';
+import { ServiceAccountTokenController } from '../../controllers/serviceaccount-token.ts';
+import { ClusterRoleAggregationController } from '../../controllers/clusterrole-aggregation.ts';
 
 export interface ControllerEntry {
   /** The controller's name that never changes (also its logger's `controller` field). */
@@ -43,4 +47,8 @@ export const controllerList: ControllerEntry[] = [
   { name: 'taint-eviction-controller', make: (ctx) => new TaintEvictionController(ctx) },
   { name: 'node-ipam-controller', make: (ctx) => new NodeIpamController(ctx) },
   { name: 'disruption-controller', make: (ctx) => new DisruptionController(ctx) },
+  { name: 'csrapproving-controller', make: (ctx) => new CsrApprovingController(ctx) },
+  { name: 'csrsigning-controller', make: (ctx) => new CsrSigningController(ctx) },
+  { name: 'serviceaccount-token-controller', make: (ctx) => new ServiceAccountTokenController(ctx) },
+  { name: 'clusterrole-aggregation-controller', make: (ctx) => new ClusterRoleAggregationController(ctx) },
 ];

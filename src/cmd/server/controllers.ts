@@ -15,6 +15,29 @@ import type { ControllerContext } from '../../controllers/framework/controller.t
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import { controllerList } from './controller-list.ts';
+import { controllerServiceAccounts } from '../../apiserver/auth/bootstrap-policy/controller-policy.ts';
+
+/** Upstream's ServiceAccount for each controller where its name differs from Skiff's. */
+const serviceAccountNames: Record<string, string> = {
+  'replicationcontroller-controller': 'replication-controller',
+  'daemonset-controller': 'daemon-set-controller',
+  'garbage-collector-controller': 'generic-garbage-collector',
+  'serviceaccount-controller': 'service-account-controller',
+  'node-lifecycle-controller': 'node-controller',
+  'node-ipam-controller': 'node-controller',
+  'csrapproving-controller': 'certificate-controller',
+  'csrsigning-controller': 'certificate-controller',
+  'endpoints-controller': 'endpoint-controller',
+  'hpa-controller': 'horizontal-pod-autoscaler',
+  'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
+};
+
+export const controllerServiceAccount = (controller: string): string => serviceAccountNames[controller] ?? controller;
+
+const controllerUser = (sa: string): UserInfo => ({
+  username: `system:serviceaccount:kube-system:${sa}`,
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+});
 
 export interface ControllerManagerOptions {
   identity?: string;
@@ -39,11 +62,18 @@ export function startControllers(
     // Every informer's watch and every worker listens on this one signal.
     setMaxListeners(0, leading);
     const informers = new InformerFactory(client, { clock, logger: log });
-    const recorder = new ClientEventRecorder(client, { component: 'controller-manager' }, clock, log);
     const running: Promise<void>[] = [];
     for (const entry of controllerList) {
       if (opts.disabled?.includes(entry.name)) continue;
-      const ctx: ControllerContext = { client, informers, recorder, clock, logger: log.child({ controller: entry.name }), options: opts.options ?? {} };
+      // Each controller writes as its own ServiceAccount, bound to system:controller:<sa>;
+      // the shared informers read as the controller manager (list/watch of everything).
+      // As upstream, the legacy token controller runs with the manager's own credentials.
+      const rootCredentials = entry.name === 'serviceaccount-token-controller';
+      const sa = controllerServiceAccount(entry.name);
+      if (!rootCredentials && !controllerServiceAccounts.includes(sa)) log.warn('controller has no bootstrap RBAC role', { controller: entry.name, serviceAccount: sa });
+      const own = rootCredentials ? client : new Client(transportFor(controllerUser(sa)), { userAgent: `skiff-controller-manager/${sa}`, fieldManager: 'kube-controller-manager' });
+      const ownRecorder = new ClientEventRecorder(own, { component: 'controller-manager' }, clock, log);
+      const ctx: ControllerContext = { client: own, informers, recorder: ownRecorder, clock, logger: log.child({ controller: entry.name }), options: opts.options ?? {} };
       const c = entry.make(ctx);
       running.push(c.run(leading).catch((err: unknown) => log.error('controller stopped', { controller: c.name, err: err as Error })));
     }

@@ -8,8 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { peerAuthenticator } from '../../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../../apiserver/auth/authorizer.ts';
+import { Authorization } from '../../apiserver/auth/authorization.ts';
 import { createListener } from '../../apiserver/listener.ts';
 import { allStrategies } from '../../apiserver/registry/index.ts';
 import { ApiServer } from '../../apiserver/server.ts';
@@ -22,10 +21,14 @@ import { Compactor } from '../../storage/compactor.ts';
 import { createBackend, parseDatastore } from '../../storage/factory.ts';
 import { realClock, type Clock } from '../../util/clock.ts';
 import { createLogger, type Logger } from '../../util/log.ts';
+import { buildAuthenticator, prepareJoin, withTokenIssuer } from './authn.ts';
 import { managedFieldsTracker } from './managed-fields.ts';
+import { ensureSystemPriorityClasses } from './bootstrap-priority.ts';
 import { startControllers } from './controllers.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSimNodes, type SimNodesHandle } from './sim-nodes.ts';
+import { startAgent, type AgentTunables } from './agent.ts';
+import { startServerRegistry, type RegistryHandle } from './registry.ts';
 import type { SimOptions } from '../../kubelet/sim/options.ts';
 import type { ServerOptions } from './options.ts';
 
@@ -41,6 +44,8 @@ export interface RunningServer {
   transportFor(user: UserInfo): Transport;
   /** The simulated nodes this server runs (`--sim-nodes`). */
   simNodes: SimNodesHandle;
+  /** The built-in OCI registry (`registry.address` is `127.0.0.1:<port>`; undefined when disabled). */
+  registry: RegistryHandle;
   stop(): Promise<void>;
 }
 
@@ -51,6 +56,8 @@ export interface ServerDeps {
   controllerOptions?: Record<string, number | string | boolean>;
   /** Tunables of the simulated nodes (tests shorten Lease renewals and pod timings). */
   simOptions?: Partial<SimOptions>;
+  /** Tunables of the embedded node agent (tests shorten resync and back-off). */
+  agentOptions?: Partial<AgentTunables>;
 }
 
 export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -72,19 +79,25 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   const compacting = compactor.start(stopCtl.signal).catch((err: unknown) => logger.error('compactor stopped', { err }));
 
   let port = opts.port;
+  const authorization = new Authorization(logger.child({ component: 'authorizer' }));
+  const authenticator = await buildAuthenticator(opts.auth ?? {}, join(opts.dataDir, 'tls'), async (g, v, r, ns, name) => (await api.store(g, v, r)?.getRaw(ns, name))?.obj);
   const api = new ApiServer({
     backend,
     clock,
     logger: logger.child({ component: 'apiserver' }),
     strategies: allStrategies,
-    authenticator: peerAuthenticator,
-    authorizer: allowAllAuthorizer,
+    // The TokenRequest subresource finds its signer on the outermost authenticator.
+    authenticator: withTokenIssuer(authorization.impersonating(authenticator), authenticator.tokenIssuer),
+    authorizer: authorization.authorizer,
+    admission: authorization.admission,
     trackManagedFields: managedFieldsTracker,
     serverAddress: () => `${opts.bindAddress}:${port}`,
   });
   const serving = api.start(stopCtl.signal).catch((err: unknown) => logger.error('apiserver stopped', { err }));
   await api.watchCache.ready;
   for (const ns of systemNamespaces) await api.ensureNamespace(ns);
+  await authorization.start(api, stopCtl.signal);
+  await ensureSystemPriorityClasses(api);
 
   const listener = createListener(
     { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert, logger },
@@ -99,12 +112,16 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.ca.cert, user: pki.admin });
+  await prepareJoin(api, { dataDir: opts.dataDir, server: url, caCert: pki.ca.cert });
 
   const transportFor = (user: UserInfo): Transport =>
     inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
-  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, ...deps.controllerOptions } });
+  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, clusterSigningCertFile: join(pki.dir, 'ca.crt'), clusterSigningKeyFile: join(pki.dir, 'ca.key'), serviceAccountPrivateKeyFile: join(pki.dir, 'sa.key'), rootCAFile: join(pki.dir, 'ca.crt'), ...deps.controllerOptions } });
   const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal);
   const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes, ...deps.simOptions });
+  // Before the node agent, so its first pulls from the built-in registry find it listening.
+  const registry = await startServerRegistry(opts.dataDir, { port: opts.registryPort, bindAddress: opts.registryBindAddress }, logger);
+  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, tunables: deps.agentOptions });
 
   logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
 
@@ -116,11 +133,13 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     api,
     transportFor,
     simNodes,
+    registry,
     async stop() {
       stopCtl.abort();
+      await registry.stop();
       listener.close();
       listener.closeAllConnections();
-      await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done]);
+      await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done, agent.done]);
       await backend.close();
     },
   };

@@ -25,12 +25,12 @@ function withIndexEnv(c: Container): Container {
   return { ...c, env };
 }
 
-/** A new pod for the job; `index` only for Indexed Jobs. */
-export function podFromJob(job: J, index?: number): P {
+/** A new pod for the job; `index` only for Indexed Jobs, `extraAnnotations` e.g. failure counts. */
+export function podFromJob(job: J, index?: number, extraAnnotations?: Record<string, string>): P {
   const name = job.metadata?.name ?? '';
   const tmpl = structuredClone(job.spec?.template ?? {});
   const labels: Record<string, string> = { ...(tmpl.metadata?.labels ?? {}) };
-  const annotations: Record<string, string> = { ...(tmpl.metadata?.annotations ?? {}) };
+  const annotations: Record<string, string> = { ...(tmpl.metadata?.annotations ?? {}), ...extraAnnotations };
   let spec = tmpl.spec ?? { containers: [] };
   let generateName = `${name}-`;
   if (index !== undefined) {

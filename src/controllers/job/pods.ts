@@ -25,8 +25,11 @@ export class JobPodActions {
     return this.ctx.client.resource<P>(refs.pods);
   }
 
-  /** Creates one pod per entry of `indexes` (undefined entries for NonIndexed Jobs); returns those made. */
-  async create(key: string, job: J, indexes: Array<number | undefined>): Promise<P[]> {
+  /**
+   * Creates one pod per entry of `indexes` (undefined entries for NonIndexed Jobs), with the
+   * extra annotations `annotate` gives an index (per-index failure counts); returns those made.
+   */
+  async create(key: string, job: J, indexes: Array<number | undefined>, annotate?: (index: number) => Record<string, string>): Promise<P[]> {
     this.expectations.expect(key, indexes.length, 0);
     const created: P[] = [];
     let batch = 1;
@@ -34,7 +37,7 @@ export class JobPodActions {
     while (pending.length > 0) {
       const now = pending.slice(0, batch);
       pending = pending.slice(batch);
-      const results = await Promise.allSettled(now.map((i) => this.pods.create(podFromJob(job, i), job.metadata?.namespace)));
+      const results = await Promise.allSettled(now.map((i) => this.pods.create(podFromJob(job, i, i !== undefined ? annotate?.(i) : undefined), job.metadata?.namespace)));
       let failure: unknown;
       for (const r of results) {
         if (r.status === 'fulfilled') {

@@ -73,7 +73,13 @@ export function succeededIndexes(job: J, pods: readonly P[], previous: readonly 
  * kind of finish condition this pass holds: once the job is failing, every pod still running
  * counts as failed; once it succeeded, running pods are let go uncounted.
  */
-export function recordFinished(job: J, pods: readonly P[], finishing: 'success' | 'failure' | undefined): { release: P[]; changed: boolean } {
+export function recordFinished(
+  job: J,
+  pods: readonly P[],
+  finishing: 'success' | 'failure' | undefined,
+  /** A failed pod that the pod failure policy ignores: released, never counted. */
+  ignored: (p: P) => boolean = () => false,
+): { release: P[]; changed: boolean } {
   const status = (job.status ??= {}) as Status;
   const unc = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
   const release: P[] = [];
@@ -91,7 +97,7 @@ export function recordFinished(job: J, pods: readonly P[], finishing: 'success' 
         unc.succeeded.push(uid);
         changed = true;
       }
-    } else if ((failed || finishing === 'failure') && !unc.failed.includes(uid) && validIndex(job, p)) {
+    } else if ((failed || finishing === 'failure') && !unc.failed.includes(uid) && validIndex(job, p) && !(failed && ignored(p))) {
       unc.failed.push(uid);
       changed = true;
     }

@@ -243,4 +243,10 @@ export interface Runtime {
   /** A byte stream to `port` on the sandbox's loopback (inside its network namespace). */
   portForward(sandboxId: string, port: number): Promise<Duplex>;
   containerStats(id: string): Promise<ContainerStats | undefined>;
+  /**
+   * The node's podCIDR once IPAM has assigned it (the kubelet calls this after registration
+   * and whenever the Node shows one); runtimes without pod networking leave it out.
+   * Returns false when the runtime keeps its current range (e.g. pods are live).
+   */
+  setPodCidr?(podCidr: string): boolean;
 }

@@ -5,6 +5,7 @@
  */
 import type { CycleState } from './cycle-state.ts';
 import type { NodeInfo } from './node-info.ts';
+import type { Nominator } from './nominator.ts';
 import type { PodInfo } from './pod-info.ts';
 import type { Snapshot } from './snapshot.ts';
 import {
@@ -105,6 +106,31 @@ export class Framework {
       }
     }
     return null;
+  }
+
+  /**
+   * Upstream RunFilterPluginsWithNominatedPods: the filters pass only if the pod fits both
+   * with the node's nominated pods of equal or higher priority counted as placed, and (when
+   * any were added) without them — pod affinity might be satisfied only by a nominated pod
+   * that may never get there.
+   */
+  runFiltersWithNominatedPods(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, node: NodeInfo, nominator: Nominator | undefined): Status | null {
+    if (!nominator || nominator.empty) return this.runFilters(filters, state, pod, node);
+    let withNominated: NodeInfo | undefined;
+    let stateOut: CycleState | undefined;
+    for (const p of nominator.podsOn(node.name)) {
+      if (p.priority < pod.priority || p.key === pod.key) continue;
+      if (!withNominated) {
+        withNominated = node.clone();
+        stateOut = state.clone();
+      }
+      withNominated.addPod(p);
+      this.runPreFilterAddPod(stateOut!, pod, p, withNominated);
+    }
+    if (!withNominated) return this.runFilters(filters, state, pod, node);
+    const s = this.runFilters(filters, stateOut!, pod, withNominated);
+    if (s !== null) return s;
+    return this.runFilters(filters, state, pod, node);
   }
 
   runPreFilterAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void {

@@ -66,6 +66,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     }
     const best = pickCandidate(candidates);
     await this.prepare(best, latest);
+    await this.clearLowerPriorityNominations(pod, best.node);
     return { result: { nominatedNodeName: best.node }, status: null };
   }
 
@@ -92,7 +93,8 @@ export class DefaultPreemption implements PostFilterPlugin {
       node.removePod(p.key);
       fw.runPreFilterRemovePod(state, pod, p, node);
     }
-    const fits = fw.runFilters(filters, state, pod, node);
+    const nominator = this.handle.nominator;
+    const fits = fw.runFiltersWithNominatedPods(filters, state, pod, node, nominator);
     if (fits) return fits;
     // Most important first, so they are the first to be given back to the node.
     potential.sort(moreImportant);
@@ -102,7 +104,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     const reprieve = (p: PodInfo): boolean => {
       node.addPod(p);
       fw.runPreFilterAddPod(state, pod, p, node);
-      if (fw.runFilters(filters, state, pod, node) === null) return true;
+      if (fw.runFiltersWithNominatedPods(filters, state, pod, node, nominator) === null) return true;
       node.removePod(p.key);
       fw.runPreFilterRemovePod(state, pod, p, node);
       victims.push(p);
@@ -112,6 +114,28 @@ export class DefaultPreemption implements PostFilterPlugin {
     for (const p of nonViolating) reprieve(p);
     if (violating.length && nonViolating.length) victims.sort(moreImportant);
     return { victims, pdbViolations };
+  }
+
+  /**
+   * Upstream prepareCandidate: lower-priority pods nominated to the chosen node may no
+   * longer fit there, so their nomination is dropped (in memory at once, and
+   * status.nominatedNodeName cleared through the API) and they look for another place.
+   */
+  private async clearLowerPriorityNominations(preemptor: PodInfo, nodeName: string): Promise<void> {
+    const lower = [...this.handle.nominator.podsOn(nodeName)].filter((p) => p.priority < preemptor.priority && p.key !== preemptor.key);
+    if (lower.length === 0) return;
+    const pods = this.handle.client.resource<PodObject>(refs.pods);
+    await Promise.all(
+      lower.map(async (p) => {
+        this.handle.nominator.delete(p.key);
+        try {
+          await pods.patch(p.name, 'merge', { status: { nominatedNodeName: null } }, { namespace: p.namespace, subresource: 'status' });
+        } catch (err) {
+          if (!isNotFound(err)) this.handle.logger.warn('preemption: could not clear nominatedNodeName', { pod: p.key, err: err as Error });
+        }
+      }),
+    );
+    this.handle.requeue?.(lower.map((p) => p.key));
   }
 
   private async prepare(c: Candidate, preemptor: PodObject): Promise<void> {

@@ -17,12 +17,11 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    // Runs for every feasible node of every pod: no per-call allocation.
     const a = node.allocatable;
-    const fractions: number[] = [];
-    if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
-    if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
-    let std = 0;
-    if (fractions.length === 2) std = Math.abs((fractions[0]! - fractions[1]!) / 2);
-    return Math.trunc((1 - std) * maxNodeScore);
+    if (a.milliCPU <= 0 || a.memory <= 0) return maxNodeScore; // fewer than two fractions: std 0
+    const cpu = Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU);
+    const mem = Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory);
+    return Math.trunc((1 - Math.abs((cpu - mem) / 2)) * maxNodeScore);
   }
 }

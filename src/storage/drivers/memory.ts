@@ -27,6 +27,8 @@ export class MemoryBackend implements Backend {
   private compacted = 0;
   /** Every version of every key, oldest first. */
   private history = new Map<string, Version[]>();
+  /** The keys of `history`, sorted, so a prefix list is a binary search, not a full scan. */
+  private sortedKeys: string[] = [];
   /** Events in revision order, for watches. */
   private log: WatchEvent[] = [];
   private listeners = new Set<() => void>();
@@ -69,10 +71,37 @@ export class MemoryBackend implements Backend {
 
   private push(key: string, kv: KeyValue, deleted: boolean): void {
     let vs = this.history.get(key);
-    if (!vs) this.history.set(key, (vs = []));
+    if (!vs) {
+      this.history.set(key, (vs = []));
+      this.sortedKeys.splice(this.lowerBound(key), 0, key);
+    }
     const last = vs[vs.length - 1];
     if (last && last.until === Infinity) last.until = kv.modRevision;
     vs.push({ kv, until: deleted ? kv.modRevision : Infinity, deleted });
+  }
+
+  /** Index of the first key >= k. */
+  private lowerBound(k: string): number {
+    let lo = 0;
+    let hi = this.sortedKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sortedKeys[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Keys under prefix (after startAfter when given), in order. */
+  private *keysUnder(prefix: string, startAfter?: string): Iterable<string> {
+    const from = startAfter && startAfter >= prefix ? startAfter : prefix;
+    let i = this.lowerBound(from);
+    if (startAfter && this.sortedKeys[i] === startAfter) i++;
+    for (; i < this.sortedKeys.length; i++) {
+      const k = this.sortedKeys[i]!;
+      if (!k.startsWith(prefix)) return;
+      yield k;
+    }
   }
 
   async get(key: string, opts: { revision?: number } = {}): Promise<GetResult> {
@@ -83,10 +112,9 @@ export class MemoryBackend implements Backend {
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const rev = this.checkRevision(opts.revision);
-    const keys = [...this.history.keys()].filter((k) => k.startsWith(prefix) && (!opts.startAfter || k > opts.startAfter)).sort();
     const kvs: KeyValue[] = [];
     let more = false;
-    for (const k of keys) {
+    for (const k of this.keysUnder(prefix, opts.startAfter)) {
       const kv = opts.revision ? this.at(k, rev) : this.current(k);
       if (!kv) continue;
       if (opts.limit && kvs.length === opts.limit) {
@@ -100,7 +128,7 @@ export class MemoryBackend implements Backend {
 
   async count(prefix: string): Promise<{ revision: number; count: number }> {
     let count = 0;
-    for (const k of this.history.keys()) if (k.startsWith(prefix) && this.current(k)) count++;
+    for (const k of this.keysUnder(prefix)) if (this.current(k)) count++;
     return { revision: this.revision, count };
   }
 
@@ -158,6 +186,11 @@ export class MemoryBackend implements Backend {
         if (this.log.length > lo) after = this.log[this.log.length - 1]!.kv.modRevision;
         if (batch.length) {
           yield batch;
+          // Let timers and I/O run before the next batch. In one process every write and
+          // watch hop is a promise continuation, so without this a busy cluster can keep
+          // the microtask queue full and starve sockets (TLS handshakes time out) and
+          // timers; meanwhile further writes gather into the next, larger batch.
+          await new Promise<void>((r) => setImmediate(r));
           continue;
         }
         await new Promise<void>((r) => (wake = r));
@@ -186,6 +219,7 @@ export class MemoryBackend implements Backend {
       if (kept.length === 0) this.history.delete(key);
       else this.history.set(key, kept);
     }
+    if (this.sortedKeys.length !== this.history.size) this.sortedKeys = this.sortedKeys.filter((k) => this.history.has(k));
     let drop = 0;
     while (drop < this.log.length && this.log[drop]!.kv.modRevision <= rev) drop++;
     this.log.splice(0, drop);

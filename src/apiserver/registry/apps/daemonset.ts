@@ -1,5 +1,6 @@
 /**
- * @module apps/v1 DaemonSets: SetDefaults_DaemonSet, validation and columns.
+ * @module apps/v1 DaemonSets: SetDefaults_DaemonSet, validation, columns, and the template
+ * generation upstream keeps in the `deprecated.daemonset.template.generation` annotation.
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import { invalid, notSupported, required, type FieldError } from '../../../api/field-error.ts';
@@ -24,6 +25,19 @@ import {
 type DS = Mutable<DaemonSet>;
 type Spec = Mutable<NonNullable<DS['spec']>>;
 
+/** Upstream appsv1.DeprecatedTemplateGeneration. */
+export const templateGenerationAnnotation = 'deprecated.daemonset.template.generation';
+
+function templateGeneration(ds: DS): number {
+  const n = Number(ds.metadata?.annotations?.[templateGenerationAnnotation]);
+  return Number.isInteger(n) ? n : 0;
+}
+
+function setTemplateGeneration(ds: DS, n: number): void {
+  const meta = (ds.metadata ??= {});
+  meta.annotations = { ...meta.annotations, [templateGenerationAnnotation]: String(n) };
+}
+
 export const daemonSetStrategy: Strategy<DS> = {
   info: findResource(builtinResources, 'apps', 'v1', 'daemonsets')!,
   defaults(ds) {
@@ -37,6 +51,15 @@ export const daemonSetStrategy: Strategy<DS> = {
     }
     if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
     defaultTemplate(spec.template);
+  },
+  // As upstream's daemonSetStrategy: the template generation starts at 1 and goes up by one
+  // with every change of spec.template (the internal field surfaces as this annotation in v1).
+  prepareForCreate(ds) {
+    setTemplateGeneration(ds, Math.max(1, templateGeneration(ds)));
+  },
+  prepareForUpdate(ds, old) {
+    const prev = templateGeneration(old);
+    setTemplateGeneration(ds, jsonEqual(ds.spec?.template, old.spec?.template) ? prev : prev + 1);
   },
   validate(ds) {
     const spec = ds.spec;

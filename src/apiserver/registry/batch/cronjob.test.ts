@@ -44,3 +44,22 @@ test('cronjob table', () => {
   );
   assert.deepEqual(cronJobStrategy.table.cells(c, now).slice(0, 7), ['hello', '@hourly', '<none>', 'False', 0, '<none>', '60m']);
 });
+
+test('cronjob refuses TZ anywhere in the schedule, with or without timeZone', () => {
+  for (const [schedule, timeZone] of [
+    ['TZ=UTC 0 * * * *', undefined],
+    ['CRON_TZ=Europe/Paris 0 * * * *', 'Europe/Paris'],
+    ['TZ=UTC 0 * * * *', 'UTC'],
+  ] as const) {
+    const c = cj(schedule);
+    if (timeZone) c.spec.timeZone = timeZone;
+    cronJobStrategy.defaults!(c);
+    const errs = cronJobStrategy.validate(c).filter((e) => e.field === 'spec.schedule');
+    assert.equal(errs.length, 1, schedule);
+    assert.match(errs[0]!.detail ?? '', /cannot use TZ or CRON_TZ in schedule, use timeZone field instead/);
+  }
+  const ok = cj('0 * * * *');
+  ok.spec.timeZone = 'UTC';
+  cronJobStrategy.defaults!(ok);
+  assert.deepEqual(cronJobStrategy.validate(ok), []);
+});

@@ -43,7 +43,11 @@ export function validateCronJob(cj: CJ): FieldError[] {
   else {
     const err = cronScheduleError(spec.schedule);
     if (err) out.push(invalid('spec.schedule', spec.schedule, err));
-    else if (/^\s*(CRON_)?TZ=/.test(spec.schedule))
+    // Upstream validateScheduleFormat on create: "TZ" anywhere in the schedule is refused
+    // (CRON_TZ= and TZ= alike; the timeZone field replaces them). Upstream lets an update keep
+    // a TZ its old schedule already had unless timeZone is set; no stored object here can have
+    // one (create refused a leading TZ= before), so the create rule serves both.
+    if (spec.schedule.includes('TZ'))
       out.push(invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
   }
   if (spec.timeZone !== undefined && spec.timeZone !== null && !validTimeZone(spec.timeZone))

@@ -8,6 +8,7 @@ import type { Mutable } from '../../../api/object.ts';
 import { builtinResources, findResource } from '../../../machinery/resources.ts';
 import { ageColumn, ageOf, column, humanDuration, labelSelectorString, nameColumn } from '../printing.ts';
 import type { Strategy } from '../strategy.ts';
+import { validateJobPolicies } from './job-policies.ts';
 import {
   containerImages,
   containerNames,
@@ -97,8 +98,9 @@ export function validateJob(job: J): FieldError[] {
     if (!rp) out.push(required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"'));
     else out.push(notSupported('spec.template.spec.restartPolicy', rp, ['OnFailure', 'Never']));
   }
-  if (spec.podReplacementPolicy && !['TerminatingOrFailed', 'Failed'].includes(spec.podReplacementPolicy))
+  if (spec.podReplacementPolicy && !spec.podFailurePolicy && !['TerminatingOrFailed', 'Failed'].includes(spec.podReplacementPolicy))
     out.push(notSupported('spec.podReplacementPolicy', spec.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']));
+  out.push(...validateJobPolicies(spec));
   return out;
 }
 

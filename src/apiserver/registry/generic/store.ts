@@ -122,7 +122,7 @@ export class Store {
     if (opts.dryRun) return { ...obj, apiVersion: this.codec.apiVersion, kind: this.codec.kind } as StoredObject;
     try {
       const { kv } = await this.deps.backend.create(this.codec.key(obj.metadata!.namespace ?? '', name), this.codec.encode(obj));
-      return this.codec.decode(kv);
+      return this.codec.written(obj, kv);
     } catch (err) {
       if (isStorageError(err, 'KeyExists')) throw StatusError.alreadyExists(this.qualified, name);
       throw err;
@@ -159,8 +159,8 @@ export class Store {
     const subresource = opts.subresource ?? '';
     for (let attempt = 0; attempt < maxCasRetries; attempt++) {
       const found = await this.getRaw(namespace, name);
-      const current = found?.obj;
-      const next = await tryUpdate(current ? deepClone(current) : undefined);
+      // A second decode of the stored bytes is the caller's own copy (cheaper than cloning).
+      const next = await tryUpdate(found ? this.codec.decode(found.kv) : undefined);
       if (!found) {
         if (!this.strategy.allowCreateOnUpdate || subresource) throw StatusError.notFound(this.qualified, name);
         const meta = (next.metadata ??= {});
@@ -186,7 +186,7 @@ export class Store {
       const now = this.deps.clock.now();
       if (!opts.managedFieldsSet) this.deps.trackManagedFields?.({ old, updated: obj, manager: opts.fieldManager ?? 'unknown', subresource, now });
       const bytes = this.codec.encode(obj);
-      if (Buffer.compare(Buffer.from(bytes), Buffer.from(this.codec.encode(old))) === 0) return { object: old, created: false };
+      if (sameBytes(bytes, found.kv.value) || (!this.codec.roundTrips && sameBytes(bytes, this.codec.encode(old)))) return { object: old, created: false };
       if (opts.dryRun) return { object: { ...obj, metadata: { ...obj.metadata!, resourceVersion: old.metadata.resourceVersion } } as StoredObject, created: false };
       // An object being deleted whose last finalizer is gone is removed now — unless a graceful
       // deletion is still running (upstream shouldDeleteDuringUpdate: grace period 0 only);
@@ -198,7 +198,7 @@ export class Store {
         continue;
       }
       const res = await this.deps.backend.update(found.kv.key, bytes, found.kv.modRevision);
-      if (res.ok) return { object: this.codec.decode(res.kv), created: false };
+      if (res.ok) return { object: this.codec.written(obj, res.kv), created: false };
       if (wantedRv) throw StatusError.staleConflict(this.qualified, name);
     }
     throw StatusError.conflict(this.qualified, name, 'too many concurrent updates; please try again');
@@ -310,4 +310,9 @@ export class Store {
     if (tracksGeneration(this.strategy)) next.metadata.generation = (meta.generation ?? 0) + 1;
     return next;
   }
+}
+
+/** A no-op update writes nothing: the new bytes equal what is stored. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }

@@ -70,7 +70,7 @@ async function* stream(
     try {
       for await (const batch of store.deps.watchCache.watch(prefix, after, local.signal)) {
         for (const ev of batch) {
-          const out = translate(store, ev, filter.matches);
+          const out = translate(store, ev, filter);
           if (out) queue.push(out);
           lastRv = ev.kv.modRevision;
         }
@@ -120,15 +120,24 @@ function bookmark(store: Store, rv: number, annotations?: Record<string, string>
   return { type: 'BOOKMARK', object: { apiVersion: store.codec.apiVersion, kind: store.codec.kind, metadata } };
 }
 
-function translate(store: Store, ev: WatchEvent, matches: (o: KubeObject) => boolean): ApiWatchEvent | undefined {
-  const cur: StoredObject = store.codec.decode(ev.kv);
-  if (ev.type === 'delete') return matches(cur) ? { type: 'DELETED', object: cur } : undefined;
+/**
+ * The API event a storage event becomes for one watcher. Objects and event envelopes come
+ * from the codec's shared decode, so an event fanned out to many watchers is decoded once
+ * (and, in http/watch.ts, serialized once); they are read-only from here on.
+ */
+function translate(store: Store, ev: WatchEvent, filter: ReturnType<typeof buildFilter>): ApiWatchEvent | undefined {
+  const shared = store.codec.decodeShared(ev.kv);
+  const cur: StoredObject = shared.object;
+  const as = (type: 'ADDED' | 'MODIFIED' | 'DELETED'): ApiWatchEvent => (shared.events[type] ??= { type, object: cur });
+  if (filter.everything) return as(ev.type === 'delete' ? 'DELETED' : ev.type === 'create' ? 'ADDED' : 'MODIFIED');
+  const matches = filter.matches;
+  if (ev.type === 'delete') return matches(cur) ? as('DELETED') : undefined;
   const nowMatch = matches(cur);
-  if (ev.type === 'create') return nowMatch ? { type: 'ADDED', object: cur } : undefined;
-  const prev = ev.prevKv ? store.codec.decode(ev.prevKv) : undefined;
+  if (ev.type === 'create') return nowMatch ? as('ADDED') : undefined;
+  const prev = ev.prevKv ? store.codec.decodeShared(ev.prevKv).object : undefined;
   const prevMatch = prev ? matches(prev) : false;
-  if (nowMatch && prevMatch) return { type: 'MODIFIED', object: cur };
-  if (nowMatch) return { type: 'ADDED', object: cur };
-  if (prevMatch) return { type: 'DELETED', object: cur };
+  if (nowMatch && prevMatch) return as('MODIFIED');
+  if (nowMatch) return as('ADDED');
+  if (prevMatch) return as('DELETED');
   return undefined;
 }

@@ -1,0 +1,104 @@
+/**
+ * @module The node agent embedded in `skiff server` (as k3s runs its kubelet): unless
+ * `--disable-agent`, a kubelet for the local node named `--node-name` (default: the host
+ * name) with `--runtime runc|process|sim|auto`. `auto` picks runc when running as root with
+ * runc or crun installed and the runc runtime built in, and otherwise `process`, saying so at
+ * start-up. State lives under `<dataDir>/agent/<node>/`. Stopping the server stops the kubelet
+ * but leaves pod processes running (restart safety); `killAgentProcesses` ends them.
+ */
+import { readdir } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { UserInfo } from '../../apiserver/types.ts';
+import { Client } from '../../client/rest.ts';
+import type { Transport } from '../../client/transport.ts';
+import { Kubelet, type KubeletOptions } from '../../kubelet/kubelet.ts';
+import type { Runtime } from '../../kubelet/runtime/interface.ts';
+import { killAllProcesses, ProcessRuntime } from '../../kubelet/runtime/process.ts';
+import { createRuncRuntime, destroyRuncState } from '../../kubelet/runtime/runc/index.ts';
+import { silentLogger, type Logger } from '../../util/log.ts';
+
+export type RuntimeChoice = 'runc' | 'process' | 'sim' | 'auto';
+
+/** Kubelet tunables tests may shorten. */
+export type AgentTunables = Pick<KubeletOptions, 'leaseRenewMs' | 'nodeStatusMs' | 'resyncMs' | 'relistMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'useTmpfs'>;
+
+export interface AgentHandle {
+  nodeName?: string;
+  runtime?: string;
+  done: Promise<unknown>;
+}
+
+
+function installed(bin: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The runtime to run pods with; `auto` falls back to `process` and says why. */
+export async function selectRuntime(choice: RuntimeChoice, agentDir: string, logger: Logger, say: (line: string) => void): Promise<Runtime> {
+  let kind = choice;
+  if (kind === 'auto') {
+    const root = process.getuid?.() === 0;
+    const oci = installed('runc') || installed('crun');
+    kind = root && oci ? 'runc' : 'process';
+    if (kind === 'process')
+      say(`runtime auto: using "process" (${!root ? 'not running as root' : 'neither runc nor crun is installed'}): pods run as plain host processes without isolation`);
+  }
+  if (kind === 'runc') {
+    return await createRuncRuntime({ root: join(agentDir, 'runc'), dataDir: agentDir, logger });
+  }
+  if (kind === 'sim') throw new Error('--runtime sim: use --sim-nodes for simulated nodes');
+  return new ProcessRuntime(join(agentDir, 'process'));
+}
+
+/** This machine's address for a remote agent: the first non-internal IPv4, else loopback. */
+export function hostAddress(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
+
+export async function startAgent(
+  transportFor: (user: UserInfo) => Transport,
+  logger: Logger,
+  signal: AbortSignal,
+  o: { dataDir: string; disabled: boolean; runtime?: string; nodeName?: string; tunables?: Partial<AgentTunables> },
+): Promise<AgentHandle> {
+  if (o.disabled) return { done: Promise.resolve() };
+  if (!['runc', 'process', 'auto'].includes(o.runtime ?? 'auto')) throw new Error(`--runtime: must be runc, process or auto, not "${o.runtime}"`);
+  const nodeName = (o.nodeName ?? hostname()).toLowerCase();
+  const agentDir = join(o.dataDir, 'agent', nodeName);
+  const log = logger.child({ component: 'kubelet', node: nodeName });
+  const runtime = await selectRuntime((o.runtime ?? 'auto') as RuntimeChoice, agentDir, log, (line) => {
+    log.warn(line);
+    process.stderr.write(`skiff server: ${line}\n`);
+  });
+  const user: UserInfo = { username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] };
+  const client = new Client(transportFor(user), { userAgent: `kubelet/${nodeName}`, fieldManager: 'kubelet' });
+  const kubelet = new Kubelet({ nodeName, address: '127.0.0.1', agentDir, runtime, client, logger: log, ...o.tunables });
+  const done = kubelet.run(signal).catch((err: unknown) => log.error('kubelet stopped', { err: (err as Error).message }));
+  return { nodeName, runtime: runtime.name, done };
+}
+
+/** Kills every pod process the agents under `dataDir` started (test cleanup, uninstall). */
+export async function killAgentProcesses(dataDir: string): Promise<void> {
+  for (const node of await readdir(join(dataDir, 'agent')).catch(() => [] as string[])) {
+    await killAllProcesses(join(dataDir, 'agent', node, 'process'));
+    // Tests call this to leave nothing behind: the node bridge goes too.
+    await destroyRuncState(join(dataDir, 'agent', node, 'runc'), silentLogger, { removeBridge: true }).catch(() => {});
+  }
+  const mounts = await import('node:fs/promises').then((fs) => fs.readFile('/proc/mounts', 'utf8')).catch(() => '');
+  const root = join(dataDir, 'agent') + '/';
+  for (const m of mounts.split('\n').map((l) => l.split(' ')[1] ?? '').filter((p) => p.startsWith(root)).reverse()) {
+    try {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}

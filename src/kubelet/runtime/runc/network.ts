@@ -1,0 +1,75 @@
+/**
+ * @module Pod networking by hand (what the CNI bridge plugin does): a network namespace per
+ * pod (`ip netns add skiff-<uid prefix>`), a veth pair whose host end joins the node bridge and
+ * whose other end is the pod's eth0 with an IP from the podCIDR. Only interfaces and
+ * namespaces this module created are touched; no NAT and no default route leave the machine:
+ * pods get on-link reach to the podCIDR plus any `routes` the caller asks for via the bridge.
+ */
+import { existsSync } from 'node:fs';
+import { run, must } from './cmd.js';
+import { gatewayOf, parseCidr } from './ipam.js';
+
+export interface BridgeConfig {
+  name: string;
+  podCidr: string;
+}
+
+/** Creates the node bridge with the gateway address if it is not there yet (idempotent). */
+export async function ensureBridge(b: BridgeConfig): Promise<void> {
+  const c = parseCidr(b.podCidr);
+  const addr = `${gatewayOf(c)}/${c.prefix}`;
+  if ((await run('ip', ['link', 'show', b.name])).code !== 0) {
+    const r = await run('ip', ['link', 'add', b.name, 'type', 'bridge']);
+    if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new Error(`ip link add ${b.name}: ${r.stderr}`);
+  }
+  const shown = await must('ip', ['-4', '-o', 'addr', 'show', 'dev', b.name]);
+  if (!shown.includes(` ${addr} `)) {
+    const r = await run('ip', ['addr', 'add', addr, 'dev', b.name]);
+    if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new Error(`ip addr add ${addr}: ${r.stderr}`);
+  }
+  await must('ip', ['link', 'set', b.name, 'up']);
+}
+
+export async function deleteBridge(name: string): Promise<void> {
+  await run('ip', ['link', 'del', name]);
+}
+
+export interface PodNetwork {
+  netnsName: string;
+  vethHost: string;
+  ip: string;
+}
+
+/** Sets up netns + veth; safe to call again after a partial failure. */
+export async function setupPodNetwork(
+  b: BridgeConfig,
+  netnsName: string,
+  vethHost: string,
+  ip: string,
+  routes: string[],
+  sysctls: Record<string, string>,
+): Promise<void> {
+  const c = parseCidr(b.podCidr);
+  if (!existsSync(`/run/netns/${netnsName}`)) await must('ip', ['netns', 'add', netnsName]);
+  const ns = (...args: string[]) => must('ip', ['-n', netnsName, ...args]);
+  await ns('link', 'set', 'lo', 'up');
+  if ((await run('ip', ['-n', netnsName, 'link', 'show', 'eth0'])).code !== 0) {
+    await run('ip', ['link', 'del', vethHost]);
+    await must('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsName]);
+  }
+  await must('ip', ['link', 'set', vethHost, 'master', b.name, 'up']);
+  await ns('addr', 'replace', `${ip}/${c.prefix}`, 'dev', 'eth0');
+  await ns('link', 'set', 'eth0', 'up');
+  for (const r of routes) await ns('route', 'replace', r, 'via', gatewayOf(c), 'dev', 'eth0');
+  // Forwarding only inside the pod's namespace (services need it); never on the host.
+  const all: Record<string, string> = { 'net.ipv4.ip_forward': '1', ...sysctls };
+  for (const [k, v] of Object.entries(all)) {
+    if (!k.startsWith('net.')) continue;
+    await must('ip', ['netns', 'exec', netnsName, 'sysctl', '-q', '-w', `${k}=${v}`]);
+  }
+}
+
+export async function teardownPodNetwork(netnsName: string, vethHost: string): Promise<void> {
+  if (vethHost) await run('ip', ['link', 'del', vethHost]);
+  if (netnsName && existsSync(`/run/netns/${netnsName}`)) await run('ip', ['netns', 'del', netnsName]);
+}
