@@ -7,6 +7,7 @@
  * scheduler: scheduler_perf-style throughput (bench/scheduler.ts).
  * deployment: a 1000-replica Deployment from kubectl apply to all Running (bench/deployment.ts).
  * sim-scale: server RSS at 1000 sim nodes / 30,000 pods (bench/sim-scale.ts).
+ * dns: cluster DNS queries/s over UDP (bench/dns.ts).
  */
 import { cpus, totalmem } from 'node:os';
 import { startEtcd } from '../src/storage/testing/etcd-server.ts';
@@ -14,8 +15,9 @@ import { benchApiserver, printFigures, type ApiserverFigures } from './apiserver
 import { benchDeployment, printDeploymentFigures } from './deployment.ts';
 import { benchScheduler, printSchedulerFigures } from './scheduler.ts';
 import { benchSimScale, printSimScaleFigures } from './sim-scale.ts';
+import { benchDns, printDnsFigures } from './dns.ts';
 
-const known = ['apiserver', 'scheduler', 'deployment', 'sim-scale'];
+const known = ['apiserver', 'scheduler', 'deployment', 'sim-scale', 'dns'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !known.includes(a));
 if (unknown.length) {
@@ -56,3 +58,5 @@ if (want('sim-scale')) {
   printSimScaleFigures([await benchSimScale(1000, 30_000)]);
   console.log();
 }
+
+if (want('dns')) printDnsFigures(await benchDns());

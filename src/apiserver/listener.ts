@@ -4,7 +4,7 @@
  * block until headers arrive), and request cancellation when the client goes away.
  */
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { StatusError } from '../machinery/status.ts';
 import type { Logger } from '../util/log.ts';
@@ -100,6 +100,29 @@ export function createListener(opts: ListenerOptions, handle: Handler): Server {
       })();
     },
   );
+  // Connection upgrades (exec, attach, port-forward) run the same pipeline without a body; an
+  // accepted one takes the socket over, anything else is written back as a plain response.
+  server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    const ctl = new AbortController();
+    socket.on('close', () => ctl.abort());
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const out = await handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, signal: ctl.signal, peer: peerOf(req) });
+      if (out.upgrade) return out.upgrade(socket, head);
+      const chunks: Uint8Array[] = [];
+      if (out.body instanceof Uint8Array) chunks.push(out.body);
+      else for await (const c of out.body) chunks.push(c);
+      const body = Buffer.concat(chunks);
+      const lines = [`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status] ?? ''}`, ...Object.entries(out.headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${body.length}`, 'connection: close'];
+      socket.end(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), body]));
+    })().catch((err: unknown) => {
+      opts.logger.error('upgrade failed', { err: err as Error });
+      socket.destroy();
+    });
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0;

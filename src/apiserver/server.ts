@@ -12,10 +12,15 @@ import type { Logger } from '../util/log.ts';
 import { admissionChain, type AdmissionPlugin } from './admission/interface.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
+import { storageObjectInUseProtection } from './admission/storage-object-in-use-protection.ts';
 import { priorityAdmission, storePriorityClassLister } from './admission/priority.ts';
+import { limitRanger } from './admission/limit-ranger.ts';
+import { podSecurityAdmission } from './admission/pod-security.ts';
+import { defaultStorageClass } from './admission/default-storage-class.ts';
+import { resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
-import type { ServerContext } from './context.ts';
+import type { KubeletClientConfig, ServerContext } from './context.ts';
 import { Discovery } from './discovery.ts';
 import { reviewResources } from './http/reviews.ts';
 import { routeResource } from './http/route.ts';
@@ -28,6 +33,8 @@ import type { Strategy } from './registry/strategy.ts';
 import { parseRequestInfo } from './request-info.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 import { WatchCache } from './watch-cache.ts';
+import type { TransformerFor } from './encryption/config.ts';
+import type { Auditor, AuditRequest } from './audit/auditor.ts';
 
 export interface ApiServerConfig {
   backend: Backend;
@@ -42,6 +49,12 @@ export interface ApiServerConfig {
   serverAddress: () => string;
   watchCacheCapacity?: number;
   metrics?: ApiServerMetrics;
+  /** How pods/log (and the stream subresources) reach kubelets. */
+  kubeletClient?: KubeletClientConfig;
+  /** Encryption at rest: the value transformer of each configured resource. */
+  transformerFor?: TransformerFor;
+  /** Audit logging (`--audit-policy-file`, `--audit-log-path`); none: not audited. */
+  auditor?: Auditor;
 }
 
 export class ApiServer implements ServerContext {
@@ -52,13 +65,22 @@ export class ApiServer implements ServerContext {
   readonly resources: ResourceInfo[];
   private readyFlag = false;
 
+  get kubeletClient(): KubeletClientConfig | undefined {
+    return this.config.kubeletClient;
+  }
+
   constructor(readonly config: ApiServerConfig) {
     this.metrics = config.metrics ?? new ApiServerMetrics();
     this.watchCache = new WatchCache(config.backend, { capacity: config.watchCacheCapacity ?? 20_000, logger: config.logger });
     const admission = admissionChain([
       namespaceLifecycle((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
+      limitRanger(this),
+      podSecurityAdmission((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
       defaultTolerationSeconds(),
+      storageObjectInUseProtection(),
       priorityAdmission(storePriorityClassLister(this)),
+      defaultStorageClass(this),
+      resourceQuotaAdmission(this),
       ...(config.admission ?? []),
     ]);
     for (const s of config.strategies) {
@@ -68,6 +90,7 @@ export class ApiServer implements ServerContext {
         admission,
         clock: config.clock,
         trackManagedFields: config.trackManagedFields,
+        transformerFor: config.transformerFor,
       });
       this.stores.set(storeKey(s.info.group, s.info.version, s.info.resource), store);
     }
@@ -112,12 +135,14 @@ export class ApiServer implements ServerContext {
   async handle(req: ApiRequest): Promise<ApiResponse> {
     const started = performance.now();
     const info = parseRequestInfo(req.method, req.path, req.query);
+    const audit = this.config.auditor?.begin(req, info);
     let res: ApiResponse;
     try {
-      res = await this.dispatch(req, info);
+      res = await this.dispatch(req, info, audit);
     } catch (err) {
       res = this.failure(err, req);
     }
+    if (audit) res = audit.finish(res);
     const labels = info.isResourceRequest
       ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource }
       : { verb: info.verb, group: '', version: '', resource: '', subresource: '' };
@@ -130,11 +155,12 @@ export class ApiServer implements ServerContext {
     return res;
   }
 
-  private async dispatch(req: ApiRequest, info: ReturnType<typeof parseRequestInfo>): Promise<ApiResponse> {
+  private async dispatch(req: ApiRequest, info: ReturnType<typeof parseRequestInfo>, audit?: AuditRequest): Promise<ApiResponse> {
     const open = nonResource.public(this, req);
     if (open) return open;
     const user = await this.config.authenticator.authenticate(req);
     if (!user) return errorResponse(StatusError.unauthorized());
+    audit?.setUser(user);
     const decision = await this.config.authorizer.authorize({
       user,
       verb: info.verb,
@@ -147,6 +173,7 @@ export class ApiServer implements ServerContext {
       name: info.isResourceRequest ? info.name : '',
       path: req.path,
     });
+    audit?.setAuthorization(decision.allowed, decision.reason);
     if (!decision.allowed) {
       const why = decision.reason ? `: ${decision.reason}` : '';
       if (!info.isResourceRequest)

@@ -32,4 +32,9 @@ export interface ApiResponse {
   headers: Record<string, string>;
   /** Whole body, or a stream (watch, logs) that ends when the request's signal aborts. */
   body: Uint8Array | AsyncIterable<Uint8Array>;
+  /**
+   * For an accepted connection upgrade (pods/exec, attach, portforward): takes over the
+   * client's socket; `status`, `headers` and `body` are then unused.
+   */
+  upgrade?: (socket: import('node:stream').Duplex, head: Buffer) => void;
 }

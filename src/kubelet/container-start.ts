@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container } from 'kubernetes-types/core/v1.js';
+import { containerResources } from './container-resources.ts';
 import { EnvConfigError, resolveEnv } from './env.ts';
 import { runHandler } from './hooks.ts';
 import type { ContainerConfig, PodSandboxConfig } from './runtime/interface.ts';
@@ -85,7 +86,7 @@ export async function startContainer(
     env: env.env,
     workingDir: c.workingDir,
     mounts,
-    resources: {},
+    resources: containerResources(c),
     security: {
       runAsUser: c.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser,
       runAsGroup: c.securityContext?.runAsGroup ?? pod.spec?.securityContext?.runAsGroup,

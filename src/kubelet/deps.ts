@@ -8,6 +8,7 @@ import type { EventRecorder } from '../client/events/recorder.ts';
 import type { Client } from '../client/rest.ts';
 import type { Logger } from '../util/log.ts';
 import type { Backoff } from './backoff.ts';
+import type { ClusterDnsSettings } from './dns-config.ts';
 import type { ProbeManager } from './prober/manager.ts';
 import type { Runtime } from './runtime/interface.ts';
 import type { StatusManager } from './status-manager.ts';
@@ -20,6 +21,8 @@ export interface KubeletDeps {
   hostIP: string;
   /** `<dataDir>/agent/<node>`: pods/, logs/, runtime state. */
   agentDir: string;
+  /** Cluster DNS settings for pods' resolv.conf; undefined: pods get the host's. */
+  dns?: ClusterDnsSettings;
   runtime: Runtime;
   client: Client;
   recorder: EventRecorder;

@@ -20,6 +20,8 @@ import type { Logger } from '../util/log.ts';
 import { Backoff } from './backoff.ts';
 import { podUid, type KubeletDeps, type P } from './deps.ts';
 import { rotateLog } from './logs.ts';
+import type { StreamHandlers } from './server/handlers.ts';
+import { KubeletServer } from './server/server.ts';
 import { hostFacts, newNode, nodeStatus, type N } from './node-status.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProbeManager } from './prober/manager.ts';
@@ -50,6 +52,11 @@ export interface KubeletOptions {
   containerLogMaxFiles?: number;
   /** Mount tmpfs for Memory emptyDirs and secrets (default: when root). */
   useTmpfs?: boolean;
+  /** Cluster DNS for pods' resolv.conf (kubelet --cluster-dns / --cluster-domain); unset: the host's file. */
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** The kubelet's HTTPS endpoint (logs, exec, attach, port-forward); none without it. */
+  server?: { cert: string; key: string; clientCA: string; port: number; address?: string; handlers?: StreamHandlers };
 }
 
 type L = Lease & KubeObject;
@@ -66,6 +73,7 @@ export class Kubelet {
   private node: N | undefined;
   private lastStatusWrite = 0;
   private lease: L | undefined;
+  private serverPort = 0;
 
   constructor(private readonly o: KubeletOptions) {
     const clock = realClock;
@@ -83,6 +91,7 @@ export class Kubelet {
       nodeName: o.nodeName,
       hostIP: o.address,
       agentDir: o.agentDir,
+      dns: o.clusterDNS?.length ? { clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain ?? 'cluster.local' } : undefined,
       runtime: o.runtime,
       client: o.client,
       recorder,
@@ -114,6 +123,12 @@ export class Kubelet {
   async run(signal: AbortSignal): Promise<void> {
     const log = this.o.logger;
     await mkdir(this.o.agentDir, { recursive: true, mode: 0o700 });
+    if (this.o.server) {
+      const pods = this.podsInformer();
+      const srv = new KubeletServer({ ...this.o.server, agentDir: this.o.agentDir, logger: log, getPod: (ns, name) => pods.store.getByName(ns, name) });
+      this.serverPort = await srv.start(signal);
+      log.info('kubelet server listening', { port: this.serverPort });
+    }
     const version = await this.o.runtime.version();
     const runtimeVersion = `${version.runtimeName}://${version.runtimeVersion}${version.runtimeName === 'process' ? '-no-isolation' : ''}`;
     await this.registerNode(runtimeVersion, signal);
@@ -188,7 +203,7 @@ export class Kubelet {
     for (let attempt = 0; ; attempt++) {
       const cur = await nodes.get(this.o.nodeName);
       if (cur.spec?.podCIDR) this.o.runtime.setPodCidr?.(cur.spec.podCIDR);
-      const status = await nodeStatus(cur.status, facts, addresses, runtimeVersion, new Date());
+      const status = { ...(await nodeStatus(cur.status, facts, addresses, runtimeVersion, new Date())), daemonEndpoints: { kubeletEndpoint: { Port: this.serverPort } } };
       // With the Lease as heartbeat, status is written when it changes or every report period (upstream 5 min).
       if (statusKey(status) === statusKey(cur.status) && Date.now() - this.lastStatusWrite < (this.o.nodeStatusReportMs ?? 300_000)) return;
       try {

@@ -12,6 +12,8 @@ export interface ClusterPki {
   ca: KeyPairPem;
   serving: KeyPairPem;
   admin: KeyPairPem;
+  /** The API server's client certificate towards kubelets (upstream --kubelet-client-certificate). */
+  kubeletClient: KeyPairPem;
 }
 
 async function readPair(dir: string, name: string): Promise<KeyPairPem | undefined> {
@@ -52,5 +54,10 @@ export async function loadOrCreatePki(dir: string, sans: string[]): Promise<Clus
     admin = await issueCert(ca, { commonName: 'skiff-admin', organizations: ['system:masters'], usage: 'client' });
     await writePair(dir, 'admin', admin);
   }
-  return { dir, ca, serving: serving!, admin: admin! };
+  let kubeletClient = await readPair(dir, 'apiserver-kubelet-client');
+  if (stale(kubeletClient, now)) {
+    kubeletClient = await issueCert(ca, { commonName: 'kube-apiserver-kubelet-client', usage: 'client' });
+    await writePair(dir, 'apiserver-kubelet-client', kubeletClient);
+  }
+  return { dir, ca, serving: serving!, admin: admin!, kubeletClient: kubeletClient! };
 }

@@ -38,7 +38,8 @@ describe('real pods on runc', { skip }, () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'skiff-runc-e2e-'));
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
+    // Its own bridge and pod network, so runc test clusters running side by side never share either.
+    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrunc0', clusterCidr: '10.60.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
     const { layoutDir } = await buildBusyboxImage(work);
     await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
     image = `${c.server.registry.address}/busybox:1.36`;

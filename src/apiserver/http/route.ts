@@ -13,6 +13,7 @@ import { deleteCollection, deleteObject } from './delete.ts';
 import type { MediaChoice } from './negotiate.ts';
 import { patchObject } from './patch.ts';
 import { bindPod, namespaceFinalize, podBinding, podEviction } from './pod-subresources.ts';
+import { podLog, podUpgrade } from './pod-proxy.ts';
 import { getObject, listCollection } from './read.ts';
 import { review, reviewResources } from './reviews.ts';
 import { scaleSubresource } from './scale.ts';
@@ -71,6 +72,15 @@ export async function routeResource(
         break;
       case 'finalize':
         if (verb === 'update') return namespaceFinalize(scope);
+        break;
+      case 'log':
+        if (verb === 'get' && info.group === '' && info.resource === 'pods') return podLog(server, scope);
+        break;
+      case 'exec':
+      case 'attach':
+      case 'portforward':
+        // Connection upgrades: WebSocket (GET) or SPDY (POST).
+        if ((verb === 'get' || verb === 'create') && info.group === '' && info.resource === 'pods') return podUpgrade(server, scope);
         break;
       case 'token':
         if (verb === 'create') return serviceAccountToken(server, scope);

@@ -268,7 +268,11 @@ function resourcePaths(r: ResourceInfo, schemas: Set<string>): Record<string, Js
   return paths;
 }
 
+/** Subresources that stream bytes (or upgrade the connection) rather than speak JSON objects. */
+const streaming = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
 function subresource(c: Ctx, sub: SubresourceInfo, path: string, params: Json[], put: (p: string, params: Json[], ops: Json) => void): void {
+  if (streaming.has(sub.name)) return;
   const gvk = sub.kind ?? c.gvk;
   const schema = schemaNameForGvk(gvk);
   if (!schema) return; // pods/log, pods/exec, …: not JSON objects

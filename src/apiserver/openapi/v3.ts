@@ -204,7 +204,11 @@ function itemPath(verbs: readonly string[], schema: string, gvk: GroupVersionKin
   return Object.keys(ops).length ? ops : undefined;
 }
 
+/** Subresources that stream bytes (or upgrade the connection) rather than speak JSON objects. */
+const streaming = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
 function subresourcePath(sub: SubresourceInfo, parent: GroupVersionKind, idBase: string, schemas: Set<string>): Json | undefined {
+  if (streaming.has(sub.name)) return undefined;
   const gvk = sub.kind ?? parent;
   const schema = schemaNameForGvk(gvk);
   if (!schema) return undefined; // e.g. pods/log, pods/exec: not JSON objects

@@ -9,7 +9,9 @@ import { loadKubeconfig } from '../../client/kubeconfig.ts';
 import { joinWithToken } from './join.ts';
 import { Client } from '../../client/rest.ts';
 import { SimNodePool, singleNodeScope } from '../../kubelet/sim/pool.ts';
+import { readFile } from 'node:fs/promises';
 import { Kubelet } from '../../kubelet/kubelet.ts';
+import { streamHandlers } from '../../kubelet/server/streams/stream-handlers.ts';
 import { hostAddress, selectRuntime } from '../server/agent.ts';
 import { realClock } from '../../util/clock.ts';
 import { createLogger } from '../../util/log.ts';
@@ -48,7 +50,16 @@ export async function agentMain(argv: string[]): Promise<number> {
   if (opts.runtime === 'process') {
     const runtime = await selectRuntime('process', opts.dataDir, logger, (line) => process.stdout.write(`skiff agent: ${line}\n`));
     process.stdout.write('skiff agent: the process runtime runs pods as plain host processes without isolation\n');
-    await new Kubelet({ nodeName: opts.name, address: opts.nodeIP ?? hostAddress(), agentDir: opts.dataDir, runtime, client, logger }).run(ctl.signal);
+    const ks = opts.kubeletServer;
+    const server = ks && {
+      cert: await readFile(ks.certFile, 'utf8'),
+      key: await readFile(ks.keyFile, 'utf8'),
+      // The cluster CA signs the API server's kubelet-client certificate.
+      clientCA: ks.clientCAFile ? await readFile(ks.clientCAFile, 'utf8') : (creds.ca ?? ''),
+      port: ks.port,
+      handlers: streamHandlers({ runtime }),
+    };
+    await new Kubelet({ nodeName: opts.name, address: opts.nodeIP ?? hostAddress(), agentDir: opts.dataDir, runtime, client, logger, ...(server ? { server } : {}) }).run(ctl.signal);
   } else {
     const pool = new SimNodePool({ client, clock: realClock, logger }, opts.sim, singleNodeScope(opts.name));
     pool.add(opts.name);

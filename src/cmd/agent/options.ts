@@ -20,6 +20,8 @@ export interface AgentOptions {
   dataDir: string;
   sim: Partial<SimOptions>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The kubelet HTTPS endpoint (upstream kubelet flags); served only with a certificate. */
+  kubeletServer?: { port: number; certFile: string; keyFile: string; clientCAFile?: string };
 }
 
 export const agentHelp = `usage: skiff agent --runtime sim [flags]
@@ -27,6 +29,10 @@ export const agentHelp = `usage: skiff agent --runtime sim [flags]
   --runtime RUNTIME              container runtime: sim (pods run on a timer, no processes) or process
                                  (a real kubelet running each container's command as a host process, no isolation)
   --node-ip ADDR                 InternalIP of the node with --runtime process (default: first non-loopback IPv4)
+  --tls-cert-file FILE           serving certificate of the kubelet endpoint (--runtime process); without it there is none
+  --tls-private-key-file FILE    its key
+  --client-ca-file FILE          CA of the API server's client certificate (default: the cluster CA)
+  --kubelet-port PORT            port of the kubelet endpoint (default 10250; 0 picks a free port)
   --name NAME                    node name (default: this machine's hostname)
   --kubeconfig FILE              kubeconfig of the server to join (default: $KUBECONFIG)
   --context NAME                 kubeconfig context (default: current-context)
@@ -57,6 +63,10 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     options: {
       runtime: { type: 'string' },
       'node-ip': { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'client-ca-file': { type: 'string' },
+      'kubelet-port': { type: 'string' },
       name: { type: 'string' },
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
@@ -109,5 +119,11 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const stop = num('pod-stop-seconds', values['pod-stop-seconds']);
   if (stop !== undefined) sim.podStopDelayMs = stop * 1000;
   const dataDir = values['data-dir'] ?? join_(homedir(), '.skiff', 'agent', name);
-  return { runtime, nodeIP: values['node-ip'], name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level };
+  if (!!values['tls-cert-file'] !== !!values['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const kubeletPort = num('kubelet-port', values['kubelet-port']) ?? 10250;
+  if (!Number.isInteger(kubeletPort) || kubeletPort > 65535) throw new Error(`--kubelet-port: not a port number: ${values['kubelet-port']}`);
+  const kubeletServer = values['tls-cert-file'] && values['tls-private-key-file']
+    ? { port: kubeletPort, certFile: values['tls-cert-file'], keyFile: values['tls-private-key-file'], ...(values['client-ca-file'] ? { clientCAFile: values['client-ca-file'] } : {}) }
+    : undefined;
+  return { runtime, nodeIP: values['node-ip'], name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level, ...(kubeletServer ? { kubeletServer } : {}) };
 }

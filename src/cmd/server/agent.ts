@@ -6,7 +6,7 @@
  * start-up. State lives under `<dataDir>/agent/<node>/`. Stopping the server stops the kubelet
  * but leaves pod processes running (restart safety); `killAgentProcesses` ends them.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,9 @@ import { Client } from '../../client/rest.ts';
 import type { Transport } from '../../client/transport.ts';
 import { Kubelet, type KubeletOptions } from '../../kubelet/kubelet.ts';
 import type { Runtime } from '../../kubelet/runtime/interface.ts';
+import type { StreamHandlers } from '../../kubelet/server/handlers.ts';
+import { streamHandlers } from '../../kubelet/server/streams/stream-handlers.ts';
+import { issueCert, type KeyPairPem } from '../../pki/certs.ts';
 import { killAllProcesses, ProcessRuntime } from '../../kubelet/runtime/process.ts';
 import { createRuncRuntime, destroyRuncState } from '../../kubelet/runtime/runc/index.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
@@ -22,7 +25,7 @@ import { silentLogger, type Logger } from '../../util/log.ts';
 export type RuntimeChoice = 'runc' | 'process' | 'sim' | 'auto';
 
 /** Kubelet tunables tests may shorten. */
-export type AgentTunables = Pick<KubeletOptions, 'leaseRenewMs' | 'nodeStatusMs' | 'resyncMs' | 'relistMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'useTmpfs'>;
+export type AgentTunables = Pick<KubeletOptions, 'leaseRenewMs' | 'nodeStatusMs' | 'resyncMs' | 'relistMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'useTmpfs' | 'clusterDNS' | 'clusterDomain'>;
 
 export interface AgentHandle {
   nodeName?: string;
@@ -41,7 +44,7 @@ function installed(bin: string): boolean {
 }
 
 /** The runtime to run pods with; `auto` falls back to `process` and says why. */
-export async function selectRuntime(choice: RuntimeChoice, agentDir: string, logger: Logger, say: (line: string) => void): Promise<Runtime> {
+export async function selectRuntime(choice: RuntimeChoice, agentDir: string, logger: Logger, say: (line: string) => void, bridge = 'skiff0'): Promise<Runtime> {
   let kind = choice;
   if (kind === 'auto') {
     const root = process.getuid?.() === 0;
@@ -51,7 +54,10 @@ export async function selectRuntime(choice: RuntimeChoice, agentDir: string, log
       say(`runtime auto: using "process" (${!root ? 'not running as root' : 'neither runc nor crun is installed'}): pods run as plain host processes without isolation`);
   }
   if (kind === 'runc') {
-    return await createRuncRuntime({ root: join(agentDir, 'runc'), dataDir: agentDir, logger });
+    // Remembered, so clean-up removes this node's bridge and no other.
+    await mkdir(join(agentDir, 'runc'), { recursive: true });
+    await writeFile(join(agentDir, 'runc', 'bridge-name'), bridge);
+    return await createRuncRuntime({ root: join(agentDir, 'runc'), dataDir: agentDir, logger, bridge });
   }
   if (kind === 'sim') throw new Error('--runtime sim: use --sim-nodes for simulated nodes');
   return new ProcessRuntime(join(agentDir, 'process'));
@@ -67,7 +73,17 @@ export async function startAgent(
   transportFor: (user: UserInfo) => Transport,
   logger: Logger,
   signal: AbortSignal,
-  o: { dataDir: string; disabled: boolean; runtime?: string; nodeName?: string; tunables?: Partial<AgentTunables> },
+  o: {
+    dataDir: string;
+    disabled: boolean;
+    runtime?: string;
+    nodeName?: string;
+    /** The runc runtime's node bridge (default skiff0). */
+    bridge?: string;
+    tunables?: Partial<AgentTunables>;
+    /** The kubelet endpoint: its serving certificate is issued by this CA, which also signs the API server's client certificate. */
+    kubeletServer?: { ca: KeyPairPem; port: number; handlers?: StreamHandlers };
+  },
 ): Promise<AgentHandle> {
   if (o.disabled) return { done: Promise.resolve() };
   if (!['runc', 'process', 'auto'].includes(o.runtime ?? 'auto')) throw new Error(`--runtime: must be runc, process or auto, not "${o.runtime}"`);
@@ -77,10 +93,17 @@ export async function startAgent(
   const runtime = await selectRuntime((o.runtime ?? 'auto') as RuntimeChoice, agentDir, log, (line) => {
     log.warn(line);
     process.stderr.write(`skiff server: ${line}\n`);
-  });
+  }, o.bridge);
   const user: UserInfo = { username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] };
   const client = new Client(transportFor(user), { userAgent: `kubelet/${nodeName}`, fieldManager: 'kubelet' });
-  const kubelet = new Kubelet({ nodeName, address: '127.0.0.1', agentDir, runtime, client, logger: log, ...o.tunables });
+  let server: KubeletOptions['server'];
+  if (o.kubeletServer) {
+    const { ca, port, handlers } = o.kubeletServer;
+    const serving = await issueCert(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'server', sans: ['127.0.0.1', 'localhost', nodeName] });
+    // The embedded node is reached at loopback only.
+    server = { cert: serving.cert, key: serving.key, clientCA: ca.cert, port, address: '127.0.0.1', handlers: handlers ?? streamHandlers({ runtime }) };
+  }
+  const kubelet = new Kubelet({ nodeName, address: '127.0.0.1', agentDir, runtime, client, logger: log, ...o.tunables, ...(server ? { server } : {}) });
   const done = kubelet.run(signal).catch((err: unknown) => log.error('kubelet stopped', { err: (err as Error).message }));
   return { nodeName, runtime: runtime.name, done };
 }
@@ -90,7 +113,9 @@ export async function killAgentProcesses(dataDir: string): Promise<void> {
   for (const node of await readdir(join(dataDir, 'agent')).catch(() => [] as string[])) {
     await killAllProcesses(join(dataDir, 'agent', node, 'process'));
     // Tests call this to leave nothing behind: the node bridge goes too.
-    await destroyRuncState(join(dataDir, 'agent', node, 'runc'), silentLogger, { removeBridge: true }).catch(() => {});
+    const runcDir = join(dataDir, 'agent', node, 'runc');
+    const bridge = await readFile(join(runcDir, 'bridge-name'), 'utf8').then((b) => b.trim(), () => undefined);
+    if (bridge) await destroyRuncState(runcDir, silentLogger, { removeBridge: true, bridge }).catch(() => {});
   }
   const mounts = await import('node:fs/promises').then((fs) => fs.readFile('/proc/mounts', 'utf8')).catch(() => '');
   const root = join(dataDir, 'agent') + '/';

@@ -23,6 +23,13 @@ import { CsrApprovingController } from '../../controllers/csr-approver.ts';
 import { CsrSigningController } from '../../controllers/csr-signer.ts';
 import { ServiceAccountTokenController } from '../../controllers/serviceaccount-token.ts';
 import { ClusterRoleAggregationController } from '../../controllers/clusterrole-aggregation.ts';
+import { EndpointsController } from '../../controllers/endpoints.ts';
+import { EndpointSliceController } from '../../controllers/endpointslice.ts';
+import { ResourceQuotaController } from '../../controllers/resourcequota.ts';
+import { PersistentVolumeController } from '../../controllers/persistentvolume.ts';
+import { PvcProtectionController } from '../../controllers/pvc-protection.ts';
+import { PvProtectionController } from '../../controllers/pv-protection.ts';
+import { LocalPathProvisioner } from '../../controllers/local-path-provisioner.ts';
 
 export interface ControllerEntry {
   /** The controller's name that never changes (also its logger's `controller` field). */
@@ -51,4 +58,11 @@ export const controllerList: ControllerEntry[] = [
   { name: 'csrsigning-controller', make: (ctx) => new CsrSigningController(ctx) },
   { name: 'serviceaccount-token-controller', make: (ctx) => new ServiceAccountTokenController(ctx) },
   { name: 'clusterrole-aggregation-controller', make: (ctx) => new ClusterRoleAggregationController(ctx) },
+  { name: 'endpoint-controller', make: (ctx) => new EndpointsController(ctx) },
+  { name: 'endpointslice-controller', make: (ctx) => new EndpointSliceController(ctx) },
+  { name: 'resourcequota-controller', make: (ctx) => new ResourceQuotaController(ctx) },
+  { name: 'persistent-volume-binder', make: (ctx) => new PersistentVolumeController(ctx) },
+  { name: 'pvc-protection-controller', make: (ctx) => new PvcProtectionController(ctx) },
+  { name: 'pv-protection-controller', make: (ctx) => new PvProtectionController(ctx) },
+  { name: 'local-path-provisioner', make: (ctx) => new LocalPathProvisioner(ctx) },
 ];

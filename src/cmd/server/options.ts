@@ -2,6 +2,7 @@
  * @module `skiff server` flags and their defaults.
  */
 import { homedir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -16,17 +17,37 @@ export interface ServerOptions {
   simNodes: number;
   /** Pod CIDR of the cluster; node IPAM hands each node a /24 of it. */
   clusterCidr: string;
+  /** Service ClusterIP range (`--service-cidr`); its first address is the `kubernetes` Service's. */
+  serviceCidr?: string;
+  /** NodePort range (`--service-node-port-range`), e.g. 30000-32767. */
+  serviceNodePortRange?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Container runtime of the embedded agent: runc, process, auto (default). */
   runtime?: string;
   /** Node name of the embedded agent (default: the host name). */
   nodeName?: string;
+  /** Bridge the runc runtime puts pods on (default skiff0). */
+  nodeBridge?: string;
   /** Port of the built-in OCI registry (0 picks a free one, -1 disables it; unset: a free one). */
   registryPort?: number;
   /** Address the registry listens on (default 127.0.0.1). */
   registryBindAddress?: string;
+  /** Service IP of the cluster DNS that pods' resolv.conf names (kubelet --cluster-dns). */
+  clusterDns?: string;
+  /** Cluster domain (kubelet --cluster-domain, default cluster.local). */
+  clusterDomain?: string;
+  /** UDP+TCP port of the cluster DNS server on 127.0.0.1 (0 picks a free one, -1 disables it). */
+  dnsPort?: number;
+  /** HTTPS port of the embedded agent's kubelet endpoint (flag default 10250; unset: a free one). */
+  kubeletPort?: number;
+  /** Besides loopback, the only addresses the API server dials kubelets at (default none). */
+  kubeletAddressCidrs?: string[];
   /** Authentication flags (upstream kube-apiserver names); all optional. */
   auth?: AuthenticationOptions;
+  /** EncryptionConfiguration file (default: DIR/tls/encryption-config.yaml, created on first start). */
+  encryptionConfig?: string;
+  /** Audit logging flags (upstream names); auditing is on with both a policy and a log path. */
+  audit?: { policyFile?: string; logPath?: string; logMaxSizeMB?: number; logMaxBackups?: number };
 }
 
 export interface AuthenticationOptions {
@@ -52,9 +73,14 @@ export const serverHelp = `usage: skiff server [flags]
   --datastore STORE     sqlite (default), memory, or etcd://host:port[,host:port...]
   --disable-agent       do not run a node agent for this machine
   --runtime RUNTIME     runtime of the node agent: runc, process or auto (default: runc when root and installed, else process)
+  --node-bridge NAME    bridge the runc runtime puts pods on (default skiff0)
   --node-name NAME      node name of the node agent (default: this machine's hostname)
+  --kubelet-port PORT   HTTPS port of the node agent's kubelet endpoint (default 10250; 0 picks a free port)
+  --kubelet-address-cidrs CIDR,...  besides loopback, kubelet addresses the API server may dial (default: none)
   --sim-nodes N         register N simulated nodes (pods on them run on a timer, no processes)
   --cluster-cidr CIDR   pod network of the cluster (default 10.42.0.0/16)
+  --service-cidr CIDR   ClusterIP range of Services (default 10.43.0.0/16)
+  --service-node-port-range RANGE  NodePort range (default 30000-32767)
   --log-level LEVEL     debug, info (default), warn, error
   --token-auth-file FILE          static bearer tokens (CSV: token,user,uid,"group1,group2")
   --oidc-issuer-url URL           accept ID tokens of this OpenID Connect issuer (https)
@@ -68,6 +94,14 @@ export const serverHelp = `usage: skiff server [flags]
   --anonymous-auth BOOL           accept requests without credentials as system:anonymous (default false)
   --registry-port PORT  port of the built-in OCI image registry (default 5000; 0 picks a free port, -1 disables it)
   --registry-bind-address ADDR  address the registry listens on (default 127.0.0.1)
+  --cluster-dns IP      DNS service address written into pods' resolv.conf (default 10.43.0.10)
+  --cluster-domain DOM  cluster domain served by the DNS server (default cluster.local)
+  --dns-port PORT       port of the cluster DNS server on 127.0.0.1 (default 53 when root, else disabled; 0 picks a free port, -1 disables it)
+  --encryption-config FILE      EncryptionConfiguration for data at rest (default: DIR/tls/encryption-config.yaml, generated)
+  --audit-policy-file FILE      audit.k8s.io/v1 Policy deciding what is audited
+  --audit-log-path PATH         audit events as JSON lines ("-": stdout)
+  --audit-log-maxsize MB        rotate the audit log at this size (default 0: never)
+  --audit-log-maxbackup N       rotated audit logs to keep (default 0: all)
 `;
 
 export function defaultDataDir(): string {
@@ -87,8 +121,11 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       'disable-agent': { type: 'boolean' },
       runtime: { type: 'string' },
       'node-name': { type: 'string' },
+      'node-bridge': { type: 'string' },
       'sim-nodes': { type: 'string' },
       'cluster-cidr': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'service-node-port-range': { type: 'string' },
       'log-level': { type: 'string' },
       'token-auth-file': { type: 'string' },
       'oidc-issuer-url': { type: 'string' },
@@ -101,7 +138,17 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       'authentication-token-webhook-config-file': { type: 'string' },
       'anonymous-auth': { type: 'string' },
       'registry-port': { type: 'string' },
+      'kubelet-port': { type: 'string' },
+      'kubelet-address-cidrs': { type: 'string' },
       'registry-bind-address': { type: 'string' },
+      'cluster-dns': { type: 'string' },
+      'cluster-domain': { type: 'string' },
+      'dns-port': { type: 'string' },
+      'encryption-config': { type: 'string' },
+      'audit-policy-file': { type: 'string' },
+      'audit-log-path': { type: 'string' },
+      'audit-log-maxsize': { type: 'string' },
+      'audit-log-maxbackup': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -117,9 +164,23 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
   if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes: not a count: ${values['sim-nodes']}`);
   const clusterCidr = values['cluster-cidr'] ?? '10.42.0.0/16';
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(clusterCidr)) throw new Error(`--cluster-cidr: not an IPv4 CIDR: ${clusterCidr}`);
+  const serviceCidr = values['service-cidr'] ?? '10.43.0.0/16';
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(serviceCidr)) throw new Error(`--service-cidr: not an IPv4 CIDR: ${serviceCidr}`);
+  const serviceNodePortRange = values['service-node-port-range'] ?? '30000-32767';
+  if (!/^\d+-\d+$/.test(serviceNodePortRange)) throw new Error(`--service-node-port-range: not a port range: ${serviceNodePortRange}`);
   const registryPort = values['registry-port'] === undefined ? 5000 : Number(values['registry-port']);
   if (!Number.isInteger(registryPort) || registryPort < -1 || registryPort > 65535)
     throw new Error(`--registry-port: not a port number: ${values['registry-port']}`);
+  const kubeletPort = values['kubelet-port'] === undefined ? 10250 : Number(values['kubelet-port']);
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port: not a port number: ${values['kubelet-port']}`);
+  const kubeletAddressCidrs = (values['kubelet-address-cidrs'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  for (const c of kubeletAddressCidrs) if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c)) throw new Error(`--kubelet-address-cidrs: not an IPv4 CIDR: ${c}`);
+  const dnsPort = values['dns-port'] === undefined ? (process.getuid?.() === 0 ? 53 : -1) : Number(values['dns-port']);
+  if (!Number.isInteger(dnsPort) || dnsPort < -1 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
+  const clusterDns = values['cluster-dns'] ?? '10.43.0.10';
+  if (!isIP(clusterDns)) throw new Error(`--cluster-dns: not an IP address: ${clusterDns}`);
+  const clusterDomain = (values['cluster-domain'] ?? 'cluster.local').replace(/\.$/, '').toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new Error(`--cluster-domain: not a DNS domain: ${clusterDomain}`);
   if (values['oidc-issuer-url'] && !values['oidc-client-id']) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
   const anon = values['anonymous-auth'] ?? 'false';
   if (anon !== 'true' && anon !== 'false') throw new Error('--anonymous-auth: must be true or false');
@@ -135,9 +196,27 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     webhookConfigFile: values['authentication-token-webhook-config-file'],
     anonymousAuth: anon === 'true',
   };
+  const count = (flag: string, v: string | undefined): number => {
+    const n = v === undefined ? 0 : Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: not a count: ${v}`);
+    return n;
+  };
+  const audit = {
+    policyFile: values['audit-policy-file'],
+    logPath: values['audit-log-path'],
+    logMaxSizeMB: count('audit-log-maxsize', values['audit-log-maxsize']),
+    logMaxBackups: count('audit-log-maxbackup', values['audit-log-maxbackup']),
+  };
   return {
     auth,
+    dnsPort,
+    clusterDns,
+    clusterDomain,
+    audit,
+    encryptionConfig: values['encryption-config'],
     registryPort,
+    kubeletPort,
+    kubeletAddressCidrs,
     registryBindAddress: values['registry-bind-address'] ?? '127.0.0.1',
     dataDir: values['data-dir'] ?? defaultDataDir(),
     port,
@@ -147,8 +226,11 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     disableAgent: values['disable-agent'] ?? false,
     runtime: values.runtime ?? 'auto',
     nodeName: values['node-name'],
+    nodeBridge: values['node-bridge'],
     simNodes,
     clusterCidr,
+    serviceCidr,
+    serviceNodePortRange,
     logLevel: level,
   };
 }

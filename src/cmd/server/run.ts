@@ -24,13 +24,18 @@ import { createLogger, type Logger } from '../../util/log.ts';
 import { buildAuthenticator, prepareJoin, withTokenIssuer } from './authn.ts';
 import { managedFieldsTracker } from './managed-fields.ts';
 import { ensureSystemPriorityClasses } from './bootstrap-priority.ts';
+import { ensureDefaultStorageClass } from './bootstrap-storage.ts';
 import { startControllers } from './controllers.ts';
 import { startScheduler } from './scheduler.ts';
+import { startClusterDns, type DnsHandle } from './dns.ts';
 import { startSimNodes, type SimNodesHandle } from './sim-nodes.ts';
 import { startAgent, type AgentTunables } from './agent.ts';
 import { startServerRegistry, type RegistryHandle } from './registry.ts';
+import { advertiseAddress, reconcileKubernetesService, setupServiceAllocation } from './services.ts';
 import type { SimOptions } from '../../kubelet/sim/options.ts';
 import type { ServerOptions } from './options.ts';
+import { loadEncryptionConfig, loadOrCreateEncryptionConfig } from '../../apiserver/encryption/config.ts';
+import { createAuditor } from '../../apiserver/audit/setup.ts';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -46,6 +51,8 @@ export interface RunningServer {
   simNodes: SimNodesHandle;
   /** The built-in OCI registry (`registry.address` is `127.0.0.1:<port>`; undefined when disabled). */
   registry: RegistryHandle;
+  /** The cluster DNS server (`dns.port`; undefined when disabled, `--dns-port -1`). */
+  dns: DnsHandle;
   stop(): Promise<void>;
 }
 
@@ -70,6 +77,11 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   if (opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' && !sans.includes(opts.bindAddress)) sans.push(opts.bindAddress);
   const pki = await loadOrCreatePki(join(opts.dataDir, 'tls'), [...new Set(sans)]);
 
+  // Encryption at rest is on by default: a key generated into the data dir on first start.
+  const transformerFor = opts.encryptionConfig
+    ? await loadEncryptionConfig(opts.encryptionConfig)
+    : await loadOrCreateEncryptionConfig(join(opts.dataDir, 'tls', 'encryption-config.yaml'));
+  const audit = await createAuditor(opts.audit ?? {}, () => clock.now());
   const backend = createBackend(parseDatastore(opts.datastore, opts.dataDir));
   await backend.start();
   const stopCtl = new AbortController();
@@ -92,12 +104,21 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     admission: authorization.admission,
     trackManagedFields: managedFieldsTracker,
     serverAddress: () => `${opts.bindAddress}:${port}`,
+    transformerFor,
+    auditor: audit?.auditor,
+    kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert, addressCidrs: opts.kubeletAddressCidrs ?? [] },
   });
   const serving = api.start(stopCtl.signal).catch((err: unknown) => logger.error('apiserver stopped', { err }));
   await api.watchCache.ready;
   for (const ns of systemNamespaces) await api.ensureNamespace(ns);
   await authorization.start(api, stopCtl.signal);
   await ensureSystemPriorityClasses(api);
+  await ensureDefaultStorageClass(api);
+  const serviceAlloc = await setupServiceAllocation(
+    api,
+    { serviceCidr: opts.serviceCidr ?? '10.43.0.0/16', nodePortRange: opts.serviceNodePortRange ?? '30000-32767' },
+    logger,
+  );
 
   const listener = createListener(
     { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert, logger },
@@ -108,6 +129,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     listener.listen(opts.port, opts.bindAddress, () => resolve());
   });
   port = (listener.address() as AddressInfo).port;
+  await reconcileKubernetesService(api, serviceAlloc, advertiseAddress(opts.bindAddress), port);
   const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
@@ -118,10 +140,11 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
   const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, clusterSigningCertFile: join(pki.dir, 'ca.crt'), clusterSigningKeyFile: join(pki.dir, 'ca.key'), serviceAccountPrivateKeyFile: join(pki.dir, 'sa.key'), rootCAFile: join(pki.dir, 'ca.crt'), ...deps.controllerOptions } });
   const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal);
+  const dns = await startClusterDns(transportFor, clock, logger, stopCtl.signal, { port: opts.dnsPort, clusterDns: opts.clusterDns ?? '10.43.0.10', clusterDomain: opts.clusterDomain ?? 'cluster.local' });
   const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes, ...deps.simOptions });
   // Before the node agent, so its first pulls from the built-in registry find it listening.
   const registry = await startServerRegistry(opts.dataDir, { port: opts.registryPort, bindAddress: opts.registryBindAddress }, logger);
-  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, tunables: deps.agentOptions });
+  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, bridge: opts.nodeBridge, tunables: { clusterDNS: [opts.clusterDns ?? '10.43.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local', ...deps.agentOptions }, kubeletServer: { ca: pki.ca, port: opts.kubeletPort ?? 0 } });
 
   logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
 
@@ -134,13 +157,16 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     transportFor,
     simNodes,
     registry,
+    dns,
     async stop() {
       stopCtl.abort();
+      await dns.stop();
       await registry.stop();
       listener.close();
       listener.closeAllConnections();
       await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done, agent.done]);
       await backend.close();
+      audit?.close();
     },
   };
 }

@@ -92,7 +92,7 @@ export function nodeStatus(name: string, ip: string, opts: SimOptions, prev: Nod
       { type: 'InternalIP', address: ip },
       { type: 'Hostname', address: name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
     nodeInfo: {
       machineID: uuid.replace(/-/g, ''),
       systemUUID: uuid,

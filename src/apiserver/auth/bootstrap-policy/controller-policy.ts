@@ -142,6 +142,26 @@ const roles: Record<string, ReturnType<typeof rule>[]> = {
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     eventsRule(),
   ],
+  'persistent-volume-binder': [
+    rule(['get', 'list', 'watch', 'update', 'create', 'delete'], [''], ['persistentvolumes']),
+    rule(['update'], [''], ['persistentvolumes/status']),
+    rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
+    rule(['update'], [''], ['persistentvolumeclaims/status']),
+    rule(['list', 'watch', 'get', 'create', 'delete'], [''], ['pods']),
+    rule(['get', 'create', 'delete'], [''], ['endpoints', 'services']),
+    rule(['get'], [''], ['secrets']),
+    rule(['list', 'watch'], [''], ['nodes']),
+    rule(['watch', 'get', 'list'], ['storage.k8s.io'], ['storageclasses']),
+    eventsRule(),
+  ],
+  // Skiff's name for the control-plane half of k3s' local-path provisioner (not upstream).
+  'local-path-provisioner': [
+    rule(['get', 'list', 'watch', 'create', 'delete'], [''], ['persistentvolumes']),
+    rule(['get', 'list', 'watch'], [''], ['persistentvolumeclaims']),
+    rule(['get', 'list', 'watch', 'update'], [''], ['nodes']),
+    rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+    eventsRule(),
+  ],
   'pvc-protection-controller': [
     rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
     rule(['list', 'watch', 'get'], [''], ['pods']),

@@ -121,6 +121,11 @@ export function clusterRoles(): ClusterRole[] {
     ]),
     clusterRole('system:kube-controller-manager', kubeControllerManagerRules),
     clusterRole('system:kube-dns', [rule(['list', 'watch'], [''], ['endpoints', 'services'])]),
+    // kubeadm's CoreDNS role: what a DNS server fed by informers reads (Skiff's runs as user system:kube-dns).
+    clusterRole('system:coredns', [
+      rule(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
     clusterRole('system:persistent-volume-provisioner', [
       rule(['get', 'list', 'watch', 'create', 'delete'], [''], ['persistentvolumes']),
       rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
@@ -162,6 +167,7 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:node-proxier', users('system:kube-proxy')),
     clusterBinding('system:kube-controller-manager', users('system:kube-controller-manager')),
     clusterBinding('system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),
+    clusterBinding('system:coredns', [...users('system:kube-dns'), serviceAccount('kube-system', 'coredns')]),
     clusterBinding('system:kube-scheduler', users('system:kube-scheduler')),
     clusterBinding('system:volume-scheduler', users('system:kube-scheduler')),
     clusterBinding('system:service-account-issuer-discovery', groups('system:serviceaccounts')),

@@ -6,6 +6,7 @@ import type { KubeObject, StoredObject } from '../../../api/object.ts';
 import { apiVersionOf } from '../../../machinery/resources.ts';
 import type { KeyValue } from '../../../storage/interface.ts';
 import type { Strategy } from '../strategy.ts';
+import type { ReadResult, Transformer } from '../../encryption/transformer.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -26,7 +27,11 @@ export class ResourceCodec {
   /** Insertion-ordered, bounded: one event reaches all its watchers within a few ticks. */
   private readonly shared = new Map<KeyValue, SharedDecode>();
 
-  constructor(private readonly strategy: Strategy) {
+  /** `transformer` sits between these bytes and storage (encryption at rest); none: as is. */
+  constructor(
+    private readonly strategy: Strategy,
+    private readonly transformer?: Transformer,
+  ) {
     const loc = strategy.storage ?? strategy.info;
     this.root = `/registry/${loc.group || 'core'}/${loc.resource}/`;
     this.apiVersion = apiVersionOf(strategy.info);
@@ -42,8 +47,23 @@ export class ResourceCodec {
     return this.strategy.info.namespaced && namespace ? `${this.root}${namespace}/` : this.root;
   }
 
-  /** Bytes as stored: in the storage version, without resourceVersion. */
+  /** Bytes as stored (after the transformer), for an object written at its own key. */
   encode(obj: KubeObject): Uint8Array {
+    return this.seal(this.encodePlain(obj), this.key(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
+  }
+
+  /** Plaintext bytes (what the transformer seals) into the value stored at `key`. */
+  seal(plain: Uint8Array, key: string): Uint8Array {
+    return this.transformer ? this.transformer.toStorage(plain, key) : plain;
+  }
+
+  /** The plaintext of a stored value; `stale` when a rewrite would store it differently (key rotation). */
+  plain(kv: KeyValue): ReadResult {
+    return this.transformer ? this.transformer.fromStorage(kv.value, kv.key) : { data: kv.value, stale: false };
+  }
+
+  /** Plaintext bytes: in the storage version, without resourceVersion. */
+  encodePlain(obj: KubeObject): Uint8Array {
     if (this.strategy.storage) {
       const stored = this.strategy.storage.toStorage(obj);
       const meta = stored.metadata ? { ...stored.metadata } : {};
@@ -68,7 +88,7 @@ export class ResourceCodec {
 
   /** The object as this resource version presents it, resourceVersion from the revision. */
   decode(kv: KeyValue): StoredObject {
-    return this.decodeBytes(kv.value, kv.modRevision);
+    return this.decodeBytes(this.plain(kv).data, kv.modRevision);
   }
 
   /**
@@ -94,6 +114,7 @@ export class ResourceCodec {
     return d;
   }
 
+  /** Decodes plaintext bytes (see `plain`). */
   decodeBytes(value: Uint8Array, revision: number): StoredObject {
     let obj = JSON.parse(decoder.decode(value)) as KubeObject;
     if (this.strategy.storage) obj = this.strategy.storage.fromStorage(obj);

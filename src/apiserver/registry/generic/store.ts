@@ -13,6 +13,7 @@ import type { Admission, AdmissionAttributes } from '../../admission/interface.t
 import type { UserInfo } from '../../types.ts';
 import type { WatchCache } from '../../watch-cache.ts';
 import type { Strategy } from '../strategy.ts';
+import type { TransformerFor } from '../../encryption/config.ts';
 import { deepClone, ResourceCodec, rfc3339 } from './codec.ts';
 import { defaultOrphans, finalizersForDeletion } from './gc-finalizers.ts';
 import { prepareMetaForCreate, prepareMetaForUpdate, specOf, tracksGeneration, validateObjectMeta } from './object-meta.ts';
@@ -51,22 +52,60 @@ export interface StoreDeps {
   admission: Admission;
   clock: Clock;
   trackManagedFields?: ManagedFieldsTracker;
+  /** Encryption at rest: the value transformer of a group/resource (none: stored as is). */
+  transformerFor?: TransformerFor;
 }
 
 const maxCasRetries = 20;
+
+/** Side effects of a write that must follow its outcome (Service address allocation). */
+export interface WriteTransaction {
+  commit(): void;
+  revert(): void;
+}
+
+/**
+ * Per-resource server-side hooks, as upstream's BeginCreate/BeginUpdate/AfterDelete: `begin*`
+ * runs after validation, right before the storage write, may change the object, and returns
+ * field errors or a transaction that is committed or reverted with the write.
+ */
+export interface WriteHooks {
+  beginCreate?(obj: KubeObject): WriteTransaction | FieldError[];
+  beginUpdate?(obj: KubeObject, old: KubeObject): WriteTransaction | FieldError[];
+  deleted?(obj: KubeObject): void;
+}
+
+const noTransaction: WriteTransaction = { commit() {}, revert() {} };
 
 export class Store {
   readonly codec: ResourceCodec;
   readonly qualified: { group: string; resource: string };
   readonly hasStatus: boolean;
+  /** Set by the server's composition code for resources with side effects (services). */
+  hooks?: WriteHooks;
 
   constructor(
     readonly strategy: Strategy,
     readonly deps: StoreDeps,
   ) {
-    this.codec = new ResourceCodec(strategy);
+    this.codec = new ResourceCodec(strategy, deps.transformerFor?.(strategy.storage ?? strategy.info));
     this.qualified = { group: strategy.info.group, resource: strategy.info.resource };
     this.hasStatus = !!strategy.info.subresources?.some((s) => s.name === 'status');
+  }
+
+  private transaction(name: string, begun: WriteTransaction | FieldError[] | undefined): WriteTransaction {
+    if (Array.isArray(begun)) throw this.invalid(name, begun);
+    return begun ?? noTransaction;
+  }
+
+  /** Ends a write's transaction with its outcome and passes the result through. */
+  private settle<T extends { object: StoredObject }>(tx: WriteTransaction, ok: boolean, result: T, deleted = false): T {
+    if (!ok) tx.revert();
+    else {
+      tx.commit();
+      if (deleted) this.hooks?.deleted?.(result.object);
+    }
+    return result;
   }
 
   private invalid(name: string, errs: FieldError[]): StatusError {
@@ -118,12 +157,15 @@ export class Store {
     const errs = [...validateObjectMeta(obj, this.strategy), ...this.strategy.validate(obj)];
     if (errs.length) throw this.invalid(name, errs);
     await this.deps.admission.validate(this.attrs('CREATE', obj.metadata?.namespace ?? '', name, obj, undefined, opts));
+    const tx = this.transaction(name, this.hooks?.beginCreate?.(obj));
     if (!opts.managedFieldsSet) this.deps.trackManagedFields?.({ old: undefined, updated: obj, manager: opts.fieldManager ?? 'unknown', subresource: '', now });
-    if (opts.dryRun) return { ...obj, apiVersion: this.codec.apiVersion, kind: this.codec.kind } as StoredObject;
+    if (opts.dryRun) return this.settle(tx, false, { object: { ...obj, apiVersion: this.codec.apiVersion, kind: this.codec.kind } as StoredObject }).object;
     try {
       const { kv } = await this.deps.backend.create(this.codec.key(obj.metadata!.namespace ?? '', name), this.codec.encode(obj));
+      tx.commit();
       return this.codec.written(obj, kv);
     } catch (err) {
+      tx.revert();
       if (isStorageError(err, 'KeyExists')) throw StatusError.alreadyExists(this.qualified, name);
       throw err;
     }
@@ -183,22 +225,29 @@ export class Store {
       const errs = this.validateUpdate(obj, old, subresource);
       if (errs.length) throw this.invalid(name, errs);
       await this.deps.admission.validate(this.attrs('UPDATE', namespace, name, obj, old, opts));
+      const tx = subresource ? noTransaction : this.transaction(name, this.hooks?.beginUpdate?.(obj, old));
       const now = this.deps.clock.now();
       if (!opts.managedFieldsSet) this.deps.trackManagedFields?.({ old, updated: obj, manager: opts.fieldManager ?? 'unknown', subresource, now });
-      const bytes = this.codec.encode(obj);
-      if (sameBytes(bytes, found.kv.value) || (!this.codec.roundTrips && sameBytes(bytes, this.codec.encode(old)))) return { object: old, created: false };
-      if (opts.dryRun) return { object: { ...obj, metadata: { ...obj.metadata!, resourceVersion: old.metadata.resourceVersion } } as StoredObject, created: false };
+      // Compared as plaintext: encryption at rest seals with a fresh nonce each time. A value read
+      // through an old key is rewritten even when unchanged (upstream: stale), for key rotation.
+      const bytes = this.codec.encodePlain(obj);
+      const stored = this.codec.plain(found.kv);
+      if (!stored.stale && (sameBytes(bytes, stored.data) || (!this.codec.roundTrips && sameBytes(bytes, this.codec.encodePlain(old)))))
+        return this.settle(tx, true, { object: old, created: false });
+      if (opts.dryRun) return this.settle(tx, false, { object: { ...obj, metadata: { ...obj.metadata!, resourceVersion: old.metadata.resourceVersion } } as StoredObject, created: false });
       // An object being deleted whose last finalizer is gone is removed now — unless a graceful
       // deletion is still running (upstream shouldDeleteDuringUpdate: grace period 0 only);
       // the garbage collector drops its finalizers from terminating pods too.
       if (obj.metadata?.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.blocksDeletion(obj) && !(old.metadata.deletionGracePeriodSeconds ?? 0)) {
         const res = await this.deps.backend.delete(found.kv.key, found.kv.modRevision);
-        if (res.ok) return { object: this.codec.decodeBytes(bytes, res.revision), created: false };
+        if (res.ok) return this.settle(tx, true, { object: this.codec.decodeBytes(bytes, res.revision), created: false }, true);
+        tx.revert();
         if (wantedRv) throw StatusError.staleConflict(this.qualified, name);
         continue;
       }
-      const res = await this.deps.backend.update(found.kv.key, bytes, found.kv.modRevision);
-      if (res.ok) return { object: this.codec.written(obj, res.kv), created: false };
+      const res = await this.deps.backend.update(found.kv.key, this.codec.seal(bytes, found.kv.key), found.kv.modRevision);
+      if (res.ok) return this.settle(tx, true, { object: this.codec.written(obj, res.kv), created: false });
+      tx.revert();
       if (wantedRv) throw StatusError.staleConflict(this.qualified, name);
     }
     throw StatusError.conflict(this.qualified, name, 'too many concurrent updates; please try again');
@@ -279,7 +328,10 @@ export class Store {
       }
       if (opts.dryRun) return { object: obj, deleted: true };
       const res = await this.deps.backend.delete(found.kv.key, found.kv.modRevision);
-      if (res.ok) return { object: obj, deleted: true };
+      if (res.ok) {
+        this.hooks?.deleted?.(obj);
+        return { object: obj, deleted: true };
+      }
     }
     throw StatusError.conflict(this.qualified, name, 'too many concurrent updates; please try again');
   }

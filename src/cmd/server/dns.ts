@@ -1,0 +1,53 @@
+/**
+ * @module Starts the cluster DNS server inside `skiff server` (`--dns-port`, `--cluster-dns`,
+ * `--cluster-domain`): its own in-process client as `system:kube-dns` (ClusterRole
+ * `system:coredns`), its own informers, UDP+TCP on 127.0.0.1. A port already in use disables
+ * DNS with a warning rather than failing the control plane.
+ */
+import type { UserInfo } from '../../apiserver/types.ts';
+import { InformerFactory } from '../../client/cache/factory.ts';
+import { Client } from '../../client/rest.ts';
+import type { Transport } from '../../client/transport.ts';
+import { DnsServer } from '../../dns/server.ts';
+import { informerView } from '../../dns/view.ts';
+import type { Clock } from '../../util/clock.ts';
+import type { Logger } from '../../util/log.ts';
+
+export interface DnsHandle {
+  /** UDP and TCP port; undefined when DNS is disabled. */
+  port?: number;
+  server?: DnsServer;
+  stop(): Promise<void>;
+}
+
+export async function startClusterDns(
+  transportFor: (user: UserInfo) => Transport,
+  clock: Clock,
+  logger: Logger,
+  signal: AbortSignal,
+  opts: { port?: number; host?: string; clusterDns: string; clusterDomain: string },
+): Promise<DnsHandle> {
+  if (opts.port === undefined || opts.port < 0) return { stop: async () => {} };
+  const log = logger.child({ component: 'dns' });
+  const user: UserInfo = { username: 'system:kube-dns', groups: ['system:authenticated'] };
+  const client = new Client(transportFor(user), { userAgent: 'skiff-dns', fieldManager: 'skiff-dns' });
+  const informers = new InformerFactory(client, { clock, logger: log });
+  const view = informerView(informers);
+  const server = new DnsServer(view, { domain: opts.clusterDomain, dnsIP: opts.clusterDns, serial: Math.floor(clock.now().getTime() / 1000) }, { host: opts.host ?? '127.0.0.1', port: opts.port, logger: log });
+  try {
+    await server.listen();
+  } catch (err) {
+    log.warn('cluster DNS not started', { port: opts.port, err });
+    return { stop: async () => {} };
+  }
+  informers.start(signal);
+  log.info('cluster DNS listening', { address: `${opts.host ?? '127.0.0.1'}:${server.port}`, domain: opts.clusterDomain });
+  return {
+    port: server.port,
+    server,
+    async stop() {
+      await server.close();
+      await informers.stopped();
+    },
+  };
+}
