@@ -4,7 +4,7 @@
  * afterRevision + 1 with previous values. etcd's "compacted"/"future revision" errors map to
  * the closed storage error codes.
  */
-import { Etcd3, type IKeyValue } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import {
   StorageError,
   type Backend,
@@ -60,6 +60,8 @@ export class EtcdBackend implements Backend {
   }
 
   async start(): Promise<void> {
+    // Loaded only when an etcd datastore is used: gRPC and etcd's protos cost ~10 MB of RSS.
+    const { Etcd3 } = await import('etcd3');
     this.client = new Etcd3({ hosts: this.opts.endpoints });
     await this.currentRevision();
   }
