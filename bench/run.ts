@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every benchmark, figures printed as Markdown tables for BENCHMARKS.md.
  * `npm run bench -- scheduler deployment` runs only the named ones
- * (apiserver, scheduler, deployment, sim-scale).
+ * (apiserver, scheduler, deployment, sim-scale, dns, pods).
  *
  * apiserver: API server figures on SQLite, memory and, when etcd is installed, etcd.
  * scheduler: scheduler_perf-style throughput (bench/scheduler.ts).
  * deployment: a 1000-replica Deployment from kubectl apply to all Running (bench/deployment.ts).
  * sim-scale: server RSS at 1000 sim nodes / 30,000 pods (bench/sim-scale.ts).
  * dns: cluster DNS queries/s over UDP (bench/dns.ts).
+ * pods: real-pod start latency, RSS with 100 pods and exec round trip on runc/process (bench/pods.ts).
  */
 import { cpus, totalmem } from 'node:os';
 import { startEtcd } from '../src/storage/testing/etcd-server.ts';
@@ -16,8 +17,9 @@ import { benchDeployment, printDeploymentFigures } from './deployment.ts';
 import { benchScheduler, printSchedulerFigures } from './scheduler.ts';
 import { benchSimScale, printSimScaleFigures } from './sim-scale.ts';
 import { benchDns, printDnsFigures } from './dns.ts';
+import { benchPods, printPodFigures } from './pods.ts';
 
-const known = ['apiserver', 'scheduler', 'deployment', 'sim-scale', 'dns'];
+const known = ['apiserver', 'scheduler', 'deployment', 'sim-scale', 'dns', 'pods'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !known.includes(a));
 if (unknown.length) {
@@ -60,3 +62,4 @@ if (want('sim-scale')) {
 }
 
 if (want('dns')) printDnsFigures(await benchDns());
+if (want('pods')) printPodFigures(await benchPods(Number(process.env.BENCH_PODS ?? 100), Number(process.env.BENCH_PODS_QPS ?? 0)));
