@@ -15,6 +15,7 @@ import { isAlreadyExists, isNotFound } from '../machinery/status.ts';
 import { QueueRunner, type Controller, type ControllerContext } from './framework/controller.ts';
 import { findPort, headlessLabel, isPodReady, podBelongs } from './endpointslice/desired.ts';
 import { canonical } from './endpointslice.ts';
+import { enqueueServicesOfPods } from './framework/service-pods.ts';
 
 export const controllerName = 'endpoint-controller';
 
@@ -71,21 +72,7 @@ export class EndpointsController implements Controller {
     this.pods = ctx.informers.informerFor<P>(refs.pods);
     this.endpoints = ctx.informers.informerFor<E>(refs.endpoints);
     this.runner = new QueueRunner(ctx, controllerName, (key) => this.reconcile(key));
-    const enqueueSvc = (s: S) => this.runner.enqueue(keyOf(s));
-    this.services.addEventHandler({ onAdd: enqueueSvc, onUpdate: (_o, n) => enqueueSvc(n), onDelete: enqueueSvc });
-    const enqueueFor = (p: P) => {
-      for (const s of this.services.store.byIndex('namespace', p.metadata?.namespace ?? ''))
-        if (s.spec?.selector && Object.keys(s.spec.selector).length && selectorFromSet(s.spec.selector).matches(p.metadata?.labels ?? {}))
-          this.runner.enqueue(keyOf(s));
-    };
-    this.pods.addEventHandler({
-      onAdd: enqueueFor,
-      onUpdate: (o, n) => {
-        enqueueFor(o);
-        enqueueFor(n);
-      },
-      onDelete: enqueueFor,
-    });
+    enqueueServicesOfPods(this.services, this.pods, this.runner.enqueue);
     // An Endpoints object changed or removed by someone else is put back.
     const enqueueEp = (e: E) => this.runner.enqueue(keyOf(e));
     this.endpoints.addEventHandler({ onUpdate: (_o, n) => enqueueEp(n), onDelete: enqueueEp });

@@ -17,6 +17,7 @@ import { selectorFromSet } from '../machinery/labels.ts';
 import { isNotFound } from '../machinery/status.ts';
 import { QueueRunner, type Controller, type ControllerContext, type ReconcileResult } from './framework/controller.ts';
 import { newControllerRef } from './framework/owner.ts';
+import { enqueueServicesOfPods } from './framework/service-pods.ts';
 import {
   desiredSlices,
   headlessLabel,
@@ -61,21 +62,7 @@ export class EndpointSliceController implements Controller {
     this.nodes = ctx.informers.informerFor<N>(refs.nodes);
     this.slices = ctx.informers.informerFor<ES>(refs.endpointslices, { labelSelector: `${managedByLabel}=${managedByValue}` });
     this.runner = new QueueRunner(ctx, controllerName, (key) => this.reconcile(key));
-    const enqueueSvc = (s: S) => this.runner.enqueue(keyOf(s));
-    this.services.addEventHandler({ onAdd: enqueueSvc, onUpdate: (_o, n) => enqueueSvc(n), onDelete: enqueueSvc });
-    const enqueueFor = (p: P) => {
-      for (const s of this.services.store.byIndex('namespace', p.metadata?.namespace ?? ''))
-        if (s.spec?.selector && Object.keys(s.spec.selector).length && selectorFromSet(s.spec.selector).matches(p.metadata?.labels ?? {}))
-          this.runner.enqueue(keyOf(s));
-    };
-    this.pods.addEventHandler({
-      onAdd: enqueueFor,
-      onUpdate: (o, n) => {
-        enqueueFor(o);
-        enqueueFor(n);
-      },
-      onDelete: enqueueFor,
-    });
+    enqueueServicesOfPods(this.services, this.pods, this.runner.enqueue);
     const enqueueOwner = (es: ES) => {
       const svc = es.metadata?.labels?.[serviceNameLabel];
       if (svc) this.runner.enqueue(`${es.metadata?.namespace}/${svc}`);
