@@ -11,10 +11,10 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import { buildBusyboxImage, busyboxSkipReason, pushImage, skopeoSkipReason } from '../support/busybox-image.ts';
+import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
 import { eventually, haveKubectl, kubectlPath } from '../support/kubectl.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
 
@@ -165,20 +165,8 @@ describe('exec and port-forward on the process runtime', { skip: !haveKubectl &&
   });
 });
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-const runcSkip =
-  !haveKubectl ? 'kubectl not installed at /usr/bin/kubectl'
-  : process.getuid?.() !== 0 ? 'needs root for runc'
-  : !has('runc') && !has('crun') ? 'neither runc nor crun is installed'
-  : busyboxSkipReason() || skopeoSkipReason();
+const runcSkip = runcSkipReason();
 
 describe('exec and port-forward on runc', { skip: runcSkip }, () => {
   let c: TestCluster;

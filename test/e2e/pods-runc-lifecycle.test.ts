@@ -15,24 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { buildBusyboxImage, busyboxSkipReason, pushImage, skopeoSkipReason } from '../support/busybox-image.ts';
-import { eventually, haveKubectl } from '../support/kubectl.ts';
+import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { eventually } from '../support/kubectl.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-const skip =
-  !haveKubectl ? 'kubectl not installed at /usr/bin/kubectl'
-  : process.getuid?.() !== 0 ? 'needs root for runc'
-  : !has('runc') && !has('crun') ? 'neither runc nor crun is installed'
-  : busyboxSkipReason() || skopeoSkipReason();
+const skip = runcSkipReason();
 
 const node = 'skiff-runc-life';
 

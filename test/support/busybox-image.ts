@@ -174,3 +174,15 @@ export async function pushImage(layoutDir: string, registryUrl: string, ref: str
   const host = registryUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   await run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layoutDir}`, `docker://${host}/${ref}`], { timeout: 120_000 });
 }
+
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => d && existsSync(join(d, bin)));
+}
+
+/** Why a test that runs real containers from the busybox image must skip, or false. */
+export function runcSkipReason(): string | false {
+  if (!existsSync('/usr/bin/kubectl')) return 'kubectl not installed at /usr/bin/kubectl';
+  if (process.getuid?.() !== 0) return 'needs root for runc';
+  if (!onPath('runc') && !onPath('crun')) return 'neither runc nor crun is installed';
+  return busyboxSkipReason() || skopeoSkipReason();
+}
