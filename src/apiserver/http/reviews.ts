@@ -34,11 +34,11 @@ interface AccessReviewSpec {
   namespace?: string;
 }
 
-function attributesOf(user: UserInfo, spec: AccessReviewSpec): AuthorizationAttributes {
+function attributesOf(user: UserInfo, spec: AccessReviewSpec, kind = 'SelfSubjectAccessReview'): AuthorizationAttributes {
   const r = spec.resourceAttributes;
   const n = spec.nonResourceAttributes;
   if (!r && !n)
-    throw StatusError.invalid({ group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview' }, '', [
+    throw StatusError.invalid({ group: 'authorization.k8s.io', kind }, '', [
       { type: 'FieldValueRequired', field: 'spec.resourceAttributes', detail: 'exactly one of nonResourceAttributes or resourceAttributes must be specified' },
     ]);
   return {
@@ -90,14 +90,14 @@ export async function review(
         info.resource === 'selfsubjectaccessreviews'
           ? user
           : { username: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid, extra: spec.extra };
-      const attrs = attributesOf(subject, spec);
+      const kind = { selfsubjectaccessreviews: 'SelfSubjectAccessReview', subjectaccessreviews: 'SubjectAccessReview', localsubjectaccessreviews: 'LocalSubjectAccessReview' }[info.resource];
+      const attrs = attributesOf(subject, spec, kind);
       validateSubjectReview(info, spec, attrs);
       if (info.resource === 'localsubjectaccessreviews') attrs.namespace = info.namespace;
       const d = await deps.authorizer.authorize(attrs);
       const status: Record<string, unknown> = { allowed: d.allowed };
       if (d.reason) status.reason = d.reason;
       if (!d.allowed && d.denied) status.denied = true;
-      const kind = { selfsubjectaccessreviews: 'SelfSubjectAccessReview', subjectaccessreviews: 'SubjectAccessReview', localsubjectaccessreviews: 'LocalSubjectAccessReview' }[info.resource];
       return json(201, { ...base, kind, status });
     }
     case 'selfsubjectrulesreviews': {

@@ -45,6 +45,13 @@ export async function serviceAccountToken(server: ServerContext, scope: RequestS
   const sa = await scope.store.get(namespace, name);
   const body = decodeObject(scope.req.headers['content-type'], scope.req.body) as unknown as TokenRequest;
   const spec = { ...(body.spec ?? {}) } as TokenRequest['spec'] & { audiences: string[] };
+  // Go's decoder refuses wrongly typed fields before validation runs (400, not 500).
+  const cannot = (field: string, got: string, want: string) =>
+    StatusError.badRequest(`TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal ${got} into Go struct field TokenRequestSpec.spec.${field} of type ${want}`);
+  const exp: unknown = spec.expirationSeconds;
+  if (exp !== undefined && exp !== null && !(typeof exp === 'number' && Number.isInteger(exp))) throw cannot('expirationSeconds', typeof exp === 'number' ? 'number' : typeof exp, 'int64');
+  const auds: unknown = spec.audiences;
+  if (auds !== undefined && auds !== null && !(Array.isArray(auds) && auds.every((a) => typeof a === 'string'))) throw cannot('audiences', Array.isArray(auds) ? 'array' : typeof auds, '[]string');
   if (spec.expirationSeconds === undefined || spec.expirationSeconds === null) spec.expirationSeconds = 3600;
   if (!spec.audiences?.length) spec.audiences = [...issuer.defaultAudiences];
   const tr: TokenRequest = { ...body, spec };

@@ -8,6 +8,7 @@ import { ageColumn, ageOf, column, nameColumn } from '../printing.ts';
 import type { Strategy } from '../strategy.ts';
 import { accessModes as modes } from './access-modes.ts';
 import { coreInfo } from './info.ts';
+import { validateResourceList } from '../../../api/validation/quantity.ts';
 
 export const persistentvolumeclaims: Strategy<PersistentVolumeClaim & KubeObject> = {
   info: coreInfo('persistentvolumeclaims'),
@@ -22,6 +23,7 @@ export const persistentvolumeclaims: Strategy<PersistentVolumeClaim & KubeObject
     const errs: FieldError[] = [];
     if (!pvc.spec?.accessModes?.length) errs.push(required('spec.accessModes'));
     if (!pvc.spec?.resources?.requests?.storage) errs.push(required('spec.resources[storage]'));
+    errs.push(...validateResourceList(pvc.spec?.resources?.requests, 'spec.resources.requests'), ...validateResourceList(pvc.spec?.resources?.limits, 'spec.resources.limits'));
     return errs;
   },
   table: {

@@ -3,6 +3,7 @@
  */
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
+import { validateResourceList } from '../../../api/validation/quantity.ts';
 import { ageColumn, ageOf, column, nameColumn } from '../printing.ts';
 import type { Strategy } from '../strategy.ts';
 import { coreInfo } from './info.ts';
@@ -20,7 +21,7 @@ function quotaSummary(q: ResourceQuota, prefix: 'requests' | 'limits' | ''): str
 
 export const resourcequotas: Strategy<ResourceQuota & KubeObject> = {
   info: coreInfo('resourcequotas'),
-  validate: () => [],
+  validate: (q) => validateResourceList(q.spec?.hard, 'spec.hard'),
   table: {
     columns: [nameColumn, ageColumn, column('Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.'), column('Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.')],
     cells: (q, now) => [q.metadata?.name ?? '', ageOf(q, now), quotaSummary(q, 'requests'), quotaSummary(q, 'limits')],
