@@ -55,6 +55,8 @@ const MODULES: Record<string, string> = {
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'authorization/v1': 'io.k8s.api.authorization.v1',
   'authentication/v1': 'io.k8s.api.authentication.v1',
+  'certificates/v1': 'io.k8s.api.certificates.v1',
+  'admissionregistration/v1': 'io.k8s.api.admissionregistration.v1',
   'meta/v1': 'io.k8s.apimachinery.pkg.apis.meta.v1',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
   runtime: 'io.k8s.apimachinery.pkg.runtime',

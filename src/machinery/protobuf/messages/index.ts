@@ -7,6 +7,7 @@ import { authenticationMessages } from './authentication.ts';
 import { authorizationMessages } from './authorization.ts';
 import { autoscalingMessages } from './autoscaling.ts';
 import { batchMessages } from './batch.ts';
+import { certificatesMessages } from './certificates.ts';
 import { coreContainerMessages } from './core-container.ts';
 import { corePodMessages } from './core-pod.ts';
 import { coreVolumeMessages } from './core-volume.ts';
@@ -34,4 +35,5 @@ export const MESSAGES: MessageTable = {
   ...autoscalingMessages,
   ...authenticationMessages,
   ...authorizationMessages,
+  ...certificatesMessages,
 };

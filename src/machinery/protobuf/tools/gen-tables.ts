@@ -46,6 +46,7 @@ const ROOTS: ReadonlyArray<readonly [string, string, string]> = [
   ['authorization.k8s.io/v1', 'SelfSubjectRulesReview', 'authorization.v1.SelfSubjectRulesReview'],
   ['authorization.k8s.io/v1', 'SubjectAccessReview', 'authorization.v1.SubjectAccessReview'],
   ['authorization.k8s.io/v1', 'LocalSubjectAccessReview', 'authorization.v1.LocalSubjectAccessReview'],
+  ['certificates.k8s.io/v1', 'CertificateSigningRequest', 'certificates.v1.CertificateSigningRequest'],
 ];
 
 /** Table package → [repo, directory]. */
@@ -61,6 +62,7 @@ const PACKAGES: Readonly<Record<string, readonly ['api' | 'apimachinery', string
   'autoscaling.v1': ['api', 'autoscaling/v1'],
   'authentication.v1': ['api', 'authentication/v1'],
   'authorization.v1': ['api', 'authorization/v1'],
+  'certificates.v1': ['api', 'certificates/v1'],
 };
 
 /** Proto types the decoder implements by hand (see ../well-known.ts). */
@@ -248,7 +250,7 @@ claim('core-container.ts', 'core/v1 containers', ['core.v1.Container', 'core.v1.
 claim('core-pod.ts', 'core/v1 pod spec and status', ['core.v1.PodTemplateSpec', 'core.v1.Pod']);
 const rest = ROOTS.map((r) => r[2]);
 claim('core.ts', 'core/v1 other kinds', rest.filter((m) => m.startsWith('core.v1.')));
-for (const group of ['apps', 'batch', 'rbac', 'policy', 'scheduling', 'networking', 'autoscaling', 'authentication', 'authorization']) {
+for (const group of ['apps', 'batch', 'rbac', 'policy', 'scheduling', 'networking', 'autoscaling', 'authentication', 'authorization', 'certificates']) {
   claim(`${group}.ts`, `${group}/v1`, rest.filter((m) => m.startsWith(`${group}.v1.`)));
 }
 
