@@ -16,6 +16,8 @@ export interface AdmissionAttributes {
   oldObject: KubeObject | undefined;
   user: UserInfo;
   dryRun: boolean;
+  /** Response warnings (the `Warning` header): plugins append, the handler sends them. */
+  warnings?: string[];
 }
 
 export interface AdmissionPlugin {

@@ -2,14 +2,15 @@
  * @module PodSecurity admission (upstream k8s.io/pod-security-admission): a namespace's label
  * `pod-security.kubernetes.io/enforce` (with `-version`) picks the Pod Security Standard a new
  * pod must meet; a pod that does not is refused with upstream's "violates PodSecurity" message.
- * An unlabelled namespace is privileged (upstream's default). The warn and audit modes are
- * evaluated by `podSecurityWarnings` but not yet delivered: the admission interface has no
- * channel for response warnings.
+ * An unlabelled namespace is privileged (upstream's default). The `warn` label adds upstream's
+ * "would violate PodSecurity" response warnings, for pods and for workloads with a pod template
+ * (where the enforce level warns too, as upstream: a Deployment is admitted, its pods would not
+ * be). The `audit` mode is not delivered yet (audit events carry no annotations).
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
-import type { AdmissionPlugin } from './interface.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from './interface.ts';
 import { evaluate, formatResults, type Level } from './pod-security/checks.ts';
 
 const labelPrefix = 'pod-security.kubernetes.io/';
@@ -23,23 +24,55 @@ export function policyOf(ns: KubeObject | undefined, mode: 'enforce' | 'warn' | 
   return { level: level && levels.has(level) ? level : 'privileged', version };
 }
 
-/** Upstream's warning texts for a pod in a namespace whose warn level it violates. */
-export function podSecurityWarnings(ns: KubeObject | undefined, pod: Pod): string[] {
-  const { level, version } = policyOf(ns, 'warn');
-  const failed = evaluate(level, pod.spec ?? { containers: [] });
-  return failed.length ? [`would violate PodSecurity "${level}:${version}": ${formatResults(failed)}`] : [];
+/** Resources whose pod template upstream checks for warnings: group/resource → path to the PodSpec. */
+const templated: Record<string, (o: KubeObject) => PodSpec | undefined> = {
+  'apps/deployments': (o) => (o as Templated).spec?.template?.spec,
+  'apps/replicasets': (o) => (o as Templated).spec?.template?.spec,
+  'apps/statefulsets': (o) => (o as Templated).spec?.template?.spec,
+  'apps/daemonsets': (o) => (o as Templated).spec?.template?.spec,
+  'batch/jobs': (o) => (o as Templated).spec?.template?.spec,
+  '/replicationcontrollers': (o) => (o as Templated).spec?.template?.spec,
+  '/podtemplates': (o) => (o as { template?: { spec?: PodSpec } }).template?.spec,
+  'batch/cronjobs': (o) => (o as { spec?: { jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } }).spec?.jobTemplate?.spec?.template?.spec,
+};
+type Templated = { spec?: { template?: { spec?: PodSpec } } };
+
+function warningsFor(ns: KubeObject | undefined, spec: PodSpec, modes: Array<'enforce' | 'warn'>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const mode of modes) {
+    const { level, version } = policyOf(ns, mode);
+    const key = `${level}:${version}`;
+    if (level === 'privileged' || seen.has(key)) continue;
+    seen.add(key);
+    const failed = evaluate(level, spec);
+    if (failed.length) out.push(`would violate PodSecurity "${key}": ${formatResults(failed)}`);
+  }
+  return out;
 }
+
+const specChanged = (a: AdmissionAttributes, spec: (o: KubeObject) => PodSpec | undefined) =>
+  a.operation === 'CREATE' || !a.oldObject || JSON.stringify(spec(a.oldObject)) !== JSON.stringify(spec(a.object!));
 
 export function podSecurityAdmission(getNamespace: (name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'PodSecurity',
     async validate(a) {
-      if (a.operation !== 'CREATE' || a.subresource || !a.object || a.resource.group !== '' || a.resource.resource !== 'pods') return;
+      if ((a.operation !== 'CREATE' && a.operation !== 'UPDATE') || a.subresource || !a.object || !a.namespace) return;
+      const isPod = a.resource.group === '' && a.resource.resource === 'pods';
+      const template = templated[`${a.resource.group}/${a.resource.resource}`];
+      if (!isPod && !template) return;
+      const podSpec = isPod ? (o: KubeObject) => (o as Pod).spec : template!;
+      if (!specChanged(a, podSpec)) return;
       const ns = await getNamespace(a.namespace);
-      const { level, version } = policyOf(ns, 'enforce');
-      const failed = evaluate(level, (a.object as Pod).spec ?? { containers: [] });
-      if (failed.length)
-        throw StatusError.forbidden({ group: '', resource: 'pods' }, a.name, `violates PodSecurity "${level}:${version}": ${formatResults(failed)}`);
+      const spec = podSpec(a.object) ?? { containers: [] };
+      if (isPod && a.operation === 'CREATE') {
+        const { level, version } = policyOf(ns, 'enforce');
+        const failed = evaluate(level, spec);
+        if (failed.length)
+          throw StatusError.forbidden({ group: '', resource: 'pods' }, a.name, `violates PodSecurity "${level}:${version}": ${formatResults(failed)}`);
+      }
+      a.warnings?.push(...warningsFor(ns, spec, isPod ? ['warn'] : ['enforce', 'warn']));
     },
   };
 }

@@ -9,6 +9,7 @@ import { checkUnknownFields, warningHeaders, writeOptions, type RequestScope } f
 export async function createObject(scope: RequestScope): Promise<ApiResponse> {
   const obj = decodeObject(scope.req.headers['content-type'], scope.req.body);
   const warnings = checkUnknownFields(scope, obj);
-  const created = await scope.store.create(scope.info.namespace, obj, writeOptions(scope, ''));
-  return json(201, created, warningHeaders(warnings));
+  const opts = writeOptions(scope, '');
+  const created = await scope.store.create(scope.info.namespace, obj, opts);
+  return json(201, created, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }

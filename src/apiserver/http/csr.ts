@@ -26,8 +26,9 @@ export async function csrCreate(scope: RequestScope): Promise<ApiResponse> {
   spec.groups = [...u.groups];
   if (u.extra && Object.keys(u.extra).length) spec.extra = u.extra;
   else delete spec.extra;
-  const created = await scope.store.create('', obj, writeOptions(scope, ''));
-  return json(201, created, warningHeaders(warnings));
+  const opts = writeOptions(scope, '');
+  const created = await scope.store.create('', obj, opts);
+  return json(201, created, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }
 
 export async function csrApproval(scope: RequestScope): Promise<ApiResponse> {

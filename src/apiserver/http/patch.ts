@@ -23,6 +23,7 @@ export async function patchObject(scope: RequestScope): Promise<ApiResponse> {
   const gvk = { group, version, kind };
   const body = scope.req.body ?? new Uint8Array();
   let warnings: string[] = [];
+  const opts = writeOptions(scope);
   const { object } = await scope.store.guaranteedUpdate(
     scope.info.namespace,
     scope.info.name,
@@ -32,9 +33,9 @@ export async function patchObject(scope: RequestScope): Promise<ApiResponse> {
       warnings = checkUnknownFields(scope, patched, true);
       return patched;
     },
-    writeOptions(scope),
+    opts,
   );
-  return json(200, object, warningHeaders(warnings));
+  return json(200, object, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }
 
 async function applyObject(scope: RequestScope): Promise<ApiResponse> {
@@ -70,7 +71,7 @@ async function applyObject(scope: RequestScope): Promise<ApiResponse> {
       },
       opts,
     );
-    return json(200, object, warningHeaders(warnings));
+    return json(200, object, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
   } catch (err) {
     if (!(err instanceof StatusError && err.reason === 'NotFound' && !scope.info.subresource)) throw err;
   }
@@ -79,5 +80,5 @@ async function applyObject(scope: RequestScope): Promise<ApiResponse> {
   const meta = { ...res.object.metadata, managedFields: res.managedFields };
   if (!meta.name) meta.name = scope.info.name;
   createdObj = await scope.store.create(scope.info.namespace, { ...res.object, metadata: meta }, opts);
-  return json(201, createdObj, warningHeaders(warnings));
+  return json(201, createdObj, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }

@@ -47,6 +47,7 @@ export function writeOptions(scope: RequestScope, subresource = scope.info.subre
     user: scope.user,
     fieldManager: fieldManagerOf(scope),
     subresource,
+    warnings: [],
   };
 }
 
@@ -88,5 +89,7 @@ export function checkUnknownFields(scope: RequestScope, obj: KubeObject, patch =
 }
 
 export function warningHeaders(warnings: string[]): Record<string, string> {
-  return warnings.length ? { warning: warningHeader(warnings) } : {};
+  // Retried updates (conflicts) may add the same warning twice; upstream sends each once.
+  const unique = [...new Set(warnings)];
+  return unique.length ? { warning: warningHeader(unique) } : {};
 }

@@ -9,6 +9,7 @@ import { checkUnknownFields, warningHeaders, writeOptions, type RequestScope } f
 export async function updateObject(scope: RequestScope): Promise<ApiResponse> {
   const obj = decodeObject(scope.req.headers['content-type'], scope.req.body);
   const warnings = checkUnknownFields(scope, obj);
-  const { object, created } = await scope.store.update(scope.info.namespace, scope.info.name, obj, writeOptions(scope));
-  return json(created ? 201 : 200, object, warningHeaders(warnings));
+  const opts = writeOptions(scope);
+  const { object, created } = await scope.store.update(scope.info.namespace, scope.info.name, obj, opts);
+  return json(created ? 201 : 200, object, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }

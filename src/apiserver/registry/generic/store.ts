@@ -29,6 +29,8 @@ export interface WriteOptions {
   subresource?: string;
   /** The caller has set managedFields itself (server-side apply). */
   managedFieldsSet?: boolean;
+  /** Where admission puts response warnings; the HTTP handler turns them into `Warning` headers. */
+  warnings?: string[];
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -130,6 +132,7 @@ export class Store {
       oldObject,
       user: opts.user,
       dryRun: opts.dryRun,
+      ...(opts.warnings ? { warnings: opts.warnings } : {}),
     };
   }
 
