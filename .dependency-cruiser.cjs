@@ -5,7 +5,7 @@
  * together and may import anything. No circular imports anywhere.
  */
 const bottom = '^src/(api|util)/';
-const components = 'controllers|scheduler|kubelet|proxy|dns|ingress|cloud|cli|registry-oci';
+const components = 'controllers|scheduler|kubelet|proxy|dns|ingress|cloud|cli|registry-oci|podnet|metrics-server';
 
 module.exports = {
   forbidden: [

@@ -1,31 +1,87 @@
 /**
- * @module The API server's Prometheus metrics (apiserver_request_total and friends), on its own
- * registry so several servers can live in one test process.
+ * @module The API server's Prometheus metrics (apiserver_request_total and friends). By default
+ * on its own registry so several servers can live in one test process; `skiff server` hands
+ * over the process-wide registry its in-process components also report to, so one `/metrics`
+ * shows them all.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ApiResponse } from './types.ts';
+
+export interface ApiServerMetricsOptions {
+  registry?: Registry;
+  /** Node's process_* / nodejs_* series. */
+  defaultMetrics?: boolean;
+}
+
+/** The request as the metrics label it. */
+export interface RequestLabels {
+  verb: string;
+  group: string;
+  version: string;
+  resource: string;
+  subresource: string;
+}
 
 export class ApiServerMetrics {
-  readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'apiserver_request_total',
-    help: 'Counter of apiserver requests broken out for each verb, group, version, resource and HTTP response code.',
-    labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'code'],
-    registers: [this.registry],
-  });
-  readonly duration = new Histogram({
-    name: 'apiserver_request_duration_seconds',
-    help: 'Response latency distribution in seconds for each verb, group, version and resource (watches excluded).',
-    labelNames: ['verb', 'group', 'version', 'resource'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  readonly watchers = new Gauge({
-    name: 'apiserver_registered_watchers',
-    help: 'Number of currently open watches.',
-    registers: [this.registry],
-  });
+  readonly registry: Registry;
+  readonly requests: Counter<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'code'>;
+  readonly duration: Histogram<'verb' | 'group' | 'version' | 'resource'>;
+  readonly watchers: Gauge<'group' | 'version' | 'kind'>;
+  readonly longRunning: Gauge<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'component'>;
 
-  constructor(defaultMetrics = false) {
-    if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  constructor(opts: ApiServerMetricsOptions | boolean = {}) {
+    const o = typeof opts === 'boolean' ? { defaultMetrics: opts } : opts;
+    this.registry = o.registry ?? new Registry();
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'apiserver_request_total',
+      help: 'Counter of apiserver requests broken out for each verb, group, version, resource and HTTP response code.',
+      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'code'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'apiserver_request_duration_seconds',
+      help: 'Response latency distribution in seconds for each verb, group, version and resource (watches excluded).',
+      labelNames: ['verb', 'group', 'version', 'resource'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.watchers = new Gauge({
+      name: 'apiserver_registered_watchers',
+      help: 'Number of currently registered watchers for a given resources',
+      labelNames: ['group', 'version', 'kind'],
+      registers,
+    });
+    this.longRunning = new Gauge({
+      name: 'apiserver_longrunning_requests',
+      help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource and subresource.',
+      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'component'],
+      registers,
+    });
+    if (o.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Counts a streamed response (watch, logs, …) as long-running while its body is being read;
+   * a watch also counts as a registered watcher of its kind. Other responses pass unchanged.
+   */
+  trackLongRunning(res: ApiResponse, labels: RequestLabels, kind?: string): ApiResponse {
+    const body = res.body;
+    if (res.status >= 300 || body instanceof Uint8Array || body === undefined) return res;
+    const lr = { ...labels, component: 'apiserver' };
+    const w = labels.verb === 'watch' ? { group: labels.group, version: labels.version, kind: kind ?? labels.resource } : undefined;
+    const longRunning = this.longRunning;
+    const watchers = this.watchers;
+    async function* tracked(): AsyncIterable<Uint8Array> {
+      longRunning.inc(lr);
+      if (w) watchers.inc(w);
+      try {
+        yield* body as AsyncIterable<Uint8Array>;
+      } finally {
+        longRunning.dec(lr);
+        if (w) watchers.dec(w);
+      }
+    }
+    return { ...res, body: tracked() };
   }
 }

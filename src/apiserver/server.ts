@@ -17,7 +17,10 @@ import { priorityAdmission, storePriorityClassLister } from './admission/priorit
 import { limitRanger } from './admission/limit-ranger.ts';
 import { podSecurityAdmission } from './admission/pod-security.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
+import { defaultIngressClass, storeIngressClassLister } from './admission/default-ingress-class.ts';
+import { persistentVolumeClaimResize } from './admission/persistent-volume-claim-resize.ts';
 import { resourceQuotaAdmission } from './admission/resource-quota.ts';
+import { serviceAccountAdmission } from './admission/service-account.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { KubeletClientConfig, ServerContext } from './context.ts';
@@ -33,6 +36,9 @@ import type { Strategy } from './registry/strategy.ts';
 import { parseRequestInfo } from './request-info.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 import { WatchCache } from './watch-cache.ts';
+import { serveMetrics } from './registry/metrics/handler.ts';
+import { metricsGroup, metricsResources } from './registry/metrics/resources.ts';
+import type { MetricsProvider } from './registry/metrics/types.ts';
 import type { TransformerFor } from './encryption/config.ts';
 import type { Auditor, AuditRequest } from './audit/auditor.ts';
 
@@ -55,6 +61,8 @@ export interface ApiServerConfig {
   transformerFor?: TransformerFor;
   /** Audit logging (`--audit-policy-file`, `--audit-log-path`); none: not audited. */
   auditor?: Auditor;
+  /** Serves `metrics.k8s.io/v1beta1` (the metrics pipeline's latest points); none: not served. */
+  metricsProvider?: MetricsProvider;
 }
 
 export class ApiServer implements ServerContext {
@@ -75,11 +83,14 @@ export class ApiServer implements ServerContext {
     const admission = admissionChain([
       namespaceLifecycle((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
       limitRanger(this),
+      serviceAccountAdmission({ getServiceAccount: (ns, name) => this.getOptional('', 'v1', 'serviceaccounts', ns, name) }),
       podSecurityAdmission((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
       defaultTolerationSeconds(),
       storageObjectInUseProtection(),
       priorityAdmission(storePriorityClassLister(this)),
       defaultStorageClass(this),
+      defaultIngressClass(storeIngressClassLister(this)),
+      persistentVolumeClaimResize((name) => this.getOptional('storage.k8s.io', 'v1', 'storageclasses', '', name)),
       resourceQuotaAdmission(this),
       ...(config.admission ?? []),
     ]);
@@ -99,7 +110,7 @@ export class ApiServer implements ServerContext {
       this.stores.has(storeKey(r.group, r.version, r.resource)) ||
       reviewResources.has(r.resource) ||
       (r.group === '' && r.resource === 'bindings' && this.stores.has(storeKey('', 'v1', 'pods')));
-    this.resources = builtinResources.filter(served);
+    this.resources = [...builtinResources.filter(served), ...(config.metricsProvider ? metricsResources : [])];
     this.discovery = new Discovery(this.resources, config.serverAddress);
   }
 
@@ -147,6 +158,7 @@ export class ApiServer implements ServerContext {
       ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource }
       : { verb: info.verb, group: '', version: '', resource: '', subresource: '' };
     this.metrics.requests.inc({ ...labels, code: String(res.status) });
+    if (info.isResourceRequest) res = this.metrics.trackLongRunning(res, labels, this.resources.find((r) => r.group === info.group && r.resource === info.resource)?.kind);
     if (labels.verb !== 'watch')
       this.metrics.duration.observe(
         { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource },
@@ -189,6 +201,7 @@ export class ApiServer implements ServerContext {
       );
     }
     if (!info.isResourceRequest) return nonResource.authenticated(this, req);
+    if (info.group === metricsGroup && this.config.metricsProvider) return serveMetrics(this.config.metricsProvider, info, req.query);
     return routeResource(this, req, info, user, negotiate(req.headers.accept), this.config.clock.now());
   }
 

@@ -6,13 +6,18 @@
  * `certificatesigningrequests/selfnodeclient` (renewing its own certificate) or
  * `certificatesigningrequests/nodeclient` (a bootstrap token joining). Anything else is left
  * for a human (`kubectl certificate approve`).
+ *
+ * Skiff also approves a `kubernetes.io/kubelet-serving` request that a node makes for itself
+ * (requester `system:node:<name>` in `system:nodes` = the subject), as kubelet-csr-approver
+ * does: upstream leaves these to an external approver, but a joined agent needs its serving
+ * certificate before logs, exec and metrics can reach it.
  */
 import type { SubjectAccessReview } from 'kubernetes-types/authorization/v1.js';
 import type { KubeObject } from '../api/object.ts';
 import type { Informer } from '../client/cache/informer.ts';
 import type { ResourceRef } from '../client/rest.ts';
 import { isConflict, isNotFound } from '../machinery/status.ts';
-import { csrRef, hasCondition, kubeletClientProblem, kubeletClientSigner, parseRequest, subjectOf, type Csr } from './certificates/csr-info.ts';
+import { csrRef, hasCondition, kubeletClientProblem, kubeletClientSigner, kubeletServingProblem, kubeletServingSigner, parseRequest, subjectOf, type Csr } from './certificates/csr-info.ts';
 import { QueueRunner, type Controller, type ControllerContext } from './framework/controller.ts';
 
 export const controllerName = 'csrapproving-controller';
@@ -55,13 +60,22 @@ export class CsrApprovingController implements Controller {
 
   async reconcile(name: string): Promise<void> {
     const csr = this.csrs.store.getByName(undefined, name);
-    if (!csr || csr.spec.signerName !== kubeletClientSigner) return;
+    if (!csr || (csr.spec.signerName !== kubeletClientSigner && csr.spec.signerName !== kubeletServingSigner)) return;
     if (hasCondition(csr, 'Approved') || hasCondition(csr, 'Denied') || csr.status?.certificate) return;
     const req = parseRequest(csr);
-    if (!req || kubeletClientProblem(csr, req)) return;
-    // Renewal by the node itself, else a bootstrapper asking for a node client certificate.
-    const self = subjectOf(req).cn === csr.spec.username && (await this.allowed(csr, 'selfnodeclient'));
-    if (!self && !(await this.allowed(csr, 'nodeclient'))) return;
+    if (!req) return;
+    let message = 'Auto approving kubelet client certificate after SubjectAccessReview.';
+    if (csr.spec.signerName === kubeletServingSigner) {
+      if (kubeletServingProblem(csr, req)) return;
+      const { cn } = subjectOf(req);
+      if (cn !== csr.spec.username || !(csr.spec.groups ?? []).includes('system:nodes')) return;
+      message = 'Auto approving kubelet serving certificate requested by the node itself.';
+    } else {
+      if (kubeletClientProblem(csr, req)) return;
+      // Renewal by the node itself, else a bootstrapper asking for a node client certificate.
+      const self = subjectOf(req).cn === csr.spec.username && (await this.allowed(csr, 'selfnodeclient'));
+      if (!self && !(await this.allowed(csr, 'nodeclient'))) return;
+    }
     const now = this.ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const approved: Csr = {
       ...csr,
@@ -69,7 +83,7 @@ export class CsrApprovingController implements Controller {
         ...csr.status,
         conditions: [
           ...(csr.status?.conditions ?? []),
-          { type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'Auto approving kubelet client certificate after SubjectAccessReview.', lastUpdateTime: now, lastTransitionTime: now },
+          { type: 'Approved', status: 'True', reason: 'AutoApproved', message, lastUpdateTime: now, lastTransitionTime: now },
         ],
       },
     };

@@ -1,8 +1,8 @@
 /**
  * @module The CSR signing controller ("csrsigning", upstream
  * pkg/controller/certificates/signer): approved requests to the client signers
- * (`kubernetes.io/kube-apiserver-client-kubelet`, `kubernetes.io/kube-apiserver-client`) get
- * a certificate from the cluster CA in `status.certificate`: the request's subject and public
+ * (`kubernetes.io/kube-apiserver-client-kubelet`, `kubernetes.io/kube-apiserver-client`) and
+ * to `kubernetes.io/kubelet-serving` (with the request's DNS/IP names) get a certificate from the cluster CA in `status.certificate`: the request's subject and public
  * key, its usages as key usage / extended key usage, valid for the shorter of
  * `spec.expirationSeconds` and the signing duration (default one year). The CA files reach it
  * as `ctx.options.clusterSigningCertFile` / `clusterSigningKeyFile` (upstream's
@@ -13,7 +13,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Informer } from '../client/cache/informer.ts';
 import { isConflict, isNotFound } from '../machinery/status.ts';
-import { apiserverClientSigner, csrRef, hasCondition, kubeletClientProblem, kubeletClientSigner, parseRequest, type Csr } from './certificates/csr-info.ts';
+import { apiserverClientSigner, csrRef, hasCondition, kubeletClientProblem, kubeletClientSigner, kubeletServingProblem, kubeletServingSigner, parseRequest, sansOf, type Csr } from './certificates/csr-info.ts';
 import { QueueRunner, type Controller, type ControllerContext } from './framework/controller.ts';
 
 export const controllerName = 'csrsigning-controller';
@@ -72,10 +72,16 @@ export class CsrSigningController implements Controller {
     const csr = this.csrs.store.getByName(undefined, name);
     if (!csr || !this.ca || csr.status?.certificate) return;
     const signer = csr.spec.signerName;
-    if (signer !== kubeletClientSigner && signer !== apiserverClientSigner) return;
+    if (signer !== kubeletClientSigner && signer !== apiserverClientSigner && signer !== kubeletServingSigner) return;
     if (!hasCondition(csr, 'Approved') || hasCondition(csr, 'Failed') || hasCondition(csr, 'Denied')) return;
     const req = parseRequest(csr);
-    const problem = !req ? 'the request is not a valid PKCS#10 certificate request' : signer === kubeletClientSigner ? kubeletClientProblem(csr, req) : '';
+    const problem = !req
+      ? 'the request is not a valid PKCS#10 certificate request'
+      : signer === kubeletClientSigner
+        ? kubeletClientProblem(csr, req)
+        : signer === kubeletServingSigner
+          ? kubeletServingProblem(csr, req)
+          : '';
     if (problem) return this.fail(csr, problem);
     if (!(await req!.verify())) return this.fail(csr, 'the request signature does not verify');
     const ca = await this.ca;
@@ -98,6 +104,8 @@ export class CsrSigningController implements Controller {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(flags || x509.KeyUsageFlags.digitalSignature, true),
         ...(eku.length ? [new x509.ExtendedKeyUsageExtension(eku)] : []),
+        // Serving certificates carry the names the kubelet is reached by.
+        ...(signer === kubeletServingSigner && sansOf(req!) ? [new x509.SubjectAlternativeNameExtension(sansOf(req!)!.names.toJSON())] : []),
         await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
       ],
     });

@@ -20,8 +20,10 @@ import type { Logger } from '../util/log.ts';
 import { Backoff } from './backoff.ts';
 import { podUid, type KubeletDeps, type P } from './deps.ts';
 import { rotateLog } from './logs.ts';
+import { cleanLocalPaths } from './volumes/local-path-cleanup.ts';
 import type { StreamHandlers } from './server/handlers.ts';
 import { KubeletServer } from './server/server.ts';
+import { collectNodeUsage } from './stats/collect.ts';
 import { hostFacts, newNode, nodeStatus, type N } from './node-status.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProbeManager } from './prober/manager.ts';
@@ -125,7 +127,9 @@ export class Kubelet {
     await mkdir(this.o.agentDir, { recursive: true, mode: 0o700 });
     if (this.o.server) {
       const pods = this.podsInformer();
-      const srv = new KubeletServer({ ...this.o.server, agentDir: this.o.agentDir, logger: log, getPod: (ns, name) => pods.store.getByName(ns, name) });
+      const startTime = Date.now();
+      const stats = () => collectNodeUsage({ nodeName: this.o.nodeName, runtime: this.o.runtime, pods: () => pods.store.list(), startTime });
+      const srv = new KubeletServer({ ...this.o.server, agentDir: this.o.agentDir, logger: log, getPod: (ns, name) => pods.store.getByName(ns, name), stats });
       this.serverPort = await srv.start(signal);
       log.info('kubelet server listening', { port: this.serverPort });
     }
@@ -147,6 +151,8 @@ export class Kubelet {
     every(this.o.nodeStatusMs ?? 10_000, () => this.updateNodeStatus(runtimeVersion));
     every(this.o.relistMs ?? 1000, () => this.relist());
     every(10_000, () => this.housekeeping());
+    // local-path directories the provisioner asked this node to remove (volumes/local-path-cleanup.ts).
+    every(2000, async () => void (await cleanLocalPaths(this.o.client, this.o.nodeName)));
     await this.renewLease().catch((err: unknown) => log.warn('lease renewal failed', { err: (err as Error).message }));
     log.info('kubelet running', { node: this.o.nodeName, runtime: runtimeVersion });
     await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));

@@ -15,6 +15,8 @@ import { runHandler } from './hooks.ts';
 import { tailLog } from './logs.ts';
 import { computePodStatus, type ContainerView } from './pod-status.ts';
 import type { ContainerStatus, PodSandboxConfig } from './runtime/interface.ts';
+import { tokenSourceFor } from './volumes/service-account-token.ts';
+import { claimSourceFor } from './volumes/claims.ts';
 
 export interface SyncResult {
   /** Come back after this many ms (back-off expiry or resync). */
@@ -97,7 +99,7 @@ export async function syncPod(d: KubeletDeps, pod: P): Promise<SyncResult> {
   let volumesOk = false;
   if (!terminal && sandbox) {
     try {
-      volumes = await d.volumes.setUp(pod, podDir(d, pod), { configMap: d.configMap, secret: d.secret, allocatable: d.allocatable });
+      volumes = await d.volumes.setUp(pod, podDir(d, pod), { configMap: d.configMap, secret: d.secret, allocatable: d.allocatable, serviceAccountToken: tokenSourceFor(d.client), claims: claimSourceFor(d.client) });
       volumesOk = true;
     } catch (err) {
       d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);

@@ -163,6 +163,12 @@ export const builtinResources: ResourceInfo[] = [
       extra: [{ name: 'approval', verbs: statusVerbs }],
     },
   ]),
+  ...group('admissionregistration.k8s.io', 'v1', [
+    { resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false },
+    { resource: 'validatingadmissionpolicies', kind: 'ValidatingAdmissionPolicy', namespaced: false, status: true },
+    { resource: 'validatingadmissionpolicybindings', kind: 'ValidatingAdmissionPolicyBinding', namespaced: false },
+    { resource: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false },
+  ]),
   ...group('coordination.k8s.io', 'v1', [{ resource: 'leases', kind: 'Lease' }]),
   ...group('discovery.k8s.io', 'v1', [{ resource: 'endpointslices', kind: 'EndpointSlice' }]),
   ...group('events.k8s.io', 'v1', [{ resource: 'events', kind: 'Event', shortNames: ['ev'] }]),

@@ -12,6 +12,7 @@ import type { Client } from '../client/rest.ts';
 import type { Logger } from '../util/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { CycleState } from './framework/cycle-state.ts';
+import type { AttemptResult, SchedulerMetrics } from './metrics.ts';
 import { FitError, type Diagnosis } from './framework/fit-error.ts';
 import type { Framework } from './framework/framework.ts';
 import type { NodeInfo } from './framework/node-info.ts';
@@ -51,6 +52,7 @@ export interface ScheduleOneDeps {
   podInfoFor(pod: PodObject): PodInfo;
   maxBindsInFlight: number;
   percentageOfNodesToScore?: number;
+  metrics?: SchedulerMetrics;
 }
 
 export class ScheduleOne {
@@ -60,6 +62,8 @@ export class ScheduleOne {
   private slotFree: (() => void) | undefined;
   /** Counters for benchmarks and logs. */
   readonly stats = { scheduled: 0, failed: 0, bindErrors: 0 };
+  /** When each pod's current attempt began (performance.now), for the attempt-duration metric. */
+  private readonly attemptStart = new WeakMap<QueuedPodInfo, number>();
 
   constructor(private readonly d: ScheduleOneDeps) {}
 
@@ -67,6 +71,7 @@ export class ScheduleOne {
   async scheduleOne(): Promise<boolean> {
     const q = await this.d.queue.pop();
     if (!q) return false;
+    if (this.d.metrics) this.attemptStart.set(q, performance.now());
     const cycle = this.d.queue.cycle;
     const pod = q.podInfo;
     const latest = this.d.getPod(pod.namespace, pod.name);
@@ -182,6 +187,7 @@ export class ScheduleOne {
     const fw = this.d.framework;
     let nominated: string | undefined;
     if (fw.postFilter.length) {
+      this.d.metrics?.preemptionAttempt();
       const r = await fw.runPostFilter(state, q.podInfo, err.diagnosis.nodeToStatus);
       if (r.status) err.diagnosis.postFilterMsg = r.status.message;
       nominated = r.nominatedNodeName;
@@ -193,6 +199,7 @@ export class ScheduleOne {
   /** Records the failure on the pod (event, PodScheduled=False, nomination) and requeues it. */
   private async handleFailure(q: QueuedPodInfo, cycle: number, message: string, unschedulable: boolean, nominatedNodeName?: string): Promise<void> {
     this.stats.failed++;
+    this.recordAttempt(q, unschedulable ? 'unschedulable' : 'error');
     const pod = q.podInfo;
     const latest = this.d.getPod(pod.namespace, pod.name);
     if (!latest || latest.spec?.nodeName) {
@@ -230,12 +237,21 @@ export class ScheduleOne {
     }
   }
 
+  private recordAttempt(q: QueuedPodInfo, result: AttemptResult): void {
+    const started = this.attemptStart.get(q);
+    if (!this.d.metrics || started === undefined) return;
+    this.attemptStart.delete(q);
+    this.d.metrics.attempt(result, this.d.framework.schedulerName, started, performance.now());
+  }
+
   private async bindingCycle(state: CycleState, q: QueuedPodInfo, host: string): Promise<void> {
     const fw = this.d.framework;
     const pod = q.podInfo;
     const status = await fw.runPreBindAndBind(state, pod, host);
     if (status === null) {
       this.stats.scheduled++;
+      this.recordAttempt(q, 'scheduled');
+      this.d.metrics?.podScheduled(q.attempts, q.initialAttemptTimestamp, this.d.clock.now().getTime());
       this.d.recorder.event(pod.pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.namespace}/${pod.name} to ${host}`);
       return;
     }

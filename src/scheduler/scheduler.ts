@@ -24,6 +24,7 @@ import { PodInfo, type PodObject } from './framework/pod-info.ts';
 import { Snapshot } from './framework/snapshot.ts';
 import { defaultProfile } from './plugins/registry.ts';
 import { SchedulingQueue, type QueueOptions } from './queue/scheduling-queue.ts';
+import type { SchedulerMetrics } from './metrics.ts';
 import { ScheduleOne } from './schedule-one.ts';
 
 export interface SchedulerOptions {
@@ -33,6 +34,8 @@ export interface SchedulerOptions {
   maxBindsInFlight?: number;
   percentageOfNodesToScore?: number;
   disabledPlugins?: readonly string[];
+  /** Where to report kube-scheduler's metrics; none: not measured. */
+  metrics?: SchedulerMetrics;
 }
 
 export interface SchedulerDeps {
@@ -87,6 +90,7 @@ export class Scheduler {
       framework: undefined,
       getPod: (ns, name) => this.pods.store.getByName(ns, name),
       pdbs: () => this.pdbs.store.list(),
+      informers: f,
     };
     this.framework = defaultProfile(handle, this.schedulerName, opts.disabledPlugins);
     this.queue = new SchedulingQueue((a, b) => this.framework.queueSort.less(a, b), deps.clock, opts.queue);
@@ -103,7 +107,9 @@ export class Scheduler {
       podInfoFor: (p) => this.podInfo(p),
       maxBindsInFlight: opts.maxBindsInFlight ?? 256,
       percentageOfNodesToScore: opts.percentageOfNodesToScore,
+      metrics: opts.metrics,
     });
+    opts.metrics?.watchQueue(this.schedulerName, () => this.queue.sizes());
 
     this.nodes.addEventHandler({
       onAdd: (n) => {

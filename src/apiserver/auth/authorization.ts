@@ -15,7 +15,7 @@ import type { Authenticator } from './authenticator.ts';
 import { privilegedGroupAuthorizer, unionAuthorizer, type Authorizer } from './authorizer.ts';
 import { bootstrapPolicy, reconcileBootstrapPolicy } from './bootstrap-policy/reconcile.ts';
 import { impersonatingAuthenticator } from './impersonation.ts';
-import { NodeAuthorizer, storePodsOnNode } from './node-authorizer.ts';
+import { NodeAuthorizer, storePodsOnNode, storeClaimVolume } from './node-authorizer.ts';
 import { RbacAuthorizer, RbacRuleResolver } from './rbac/authorizer.ts';
 import { PolicyCache } from './rbac/policy-cache.ts';
 
@@ -61,7 +61,8 @@ export class Authorization {
     const rbac = new RbacAuthorizer(cache);
     this.rbacResolver = rbac.resolver;
     const pods = stores.store('', 'v1', 'pods');
-    const node = pods ? [new NodeAuthorizer(storePodsOnNode(pods))] : [];
+    const claims = stores.store('', 'v1', 'persistentvolumeclaims');
+    const node = pods ? [new NodeAuthorizer(storePodsOnNode(pods), claims ? storeClaimVolume(claims) : undefined)] : [];
     this.union = unionAuthorizer([privilegedGroupAuthorizer(), ...node, rbac], this.logger);
     this.readyResolve();
     await reconcileBootstrapPolicy(stores, this.logger);

@@ -1,7 +1,7 @@
 /**
  * @module The Node authorizer (upstream plugin/pkg/auth/authorizer/node): a kubelet, user
  * `system:node:<name>` in group `system:nodes`, may read only the Secrets, ConfigMaps,
- * PersistentVolumeClaims and ServiceAccount tokens that pods bound to its node use, may touch
+ * PersistentVolumeClaims (and the volumes they are bound to) and ServiceAccount tokens that pods bound to its node use, may touch
  * only its own Lease in `kube-node-lease`, and otherwise gets the fixed node rules (upstream
  * NodeRules). Which Node, pods and Leases it may write is narrowed further by NodeRestriction
  * admission (`admission/node-restriction.ts`).
@@ -49,6 +49,15 @@ export const nodeRules: PolicyRule[] = [
 
 /** Pods bound to a node in a namespace. */
 export type PodsOnNode = (nodeName: string, namespace: string) => Promise<Pod[]>;
+/** The volume a claim is bound to (`spec.volumeName`), for the node → pod → claim → volume edge. */
+export type ClaimVolume = (namespace: string, name: string) => Promise<string | undefined>;
+
+export function storeClaimVolume(claims: Store): ClaimVolume {
+  return async (namespace, name) => {
+    const r = await claims.getRaw(namespace, name);
+    return (r?.obj as { spec?: { volumeName?: string } } | undefined)?.spec?.volumeName;
+  };
+}
 
 /** Reads pods from the API server's pod store (the authorizer's view of the node graph). */
 export function storePodsOnNode(pods: Store): PodsOnNode {
@@ -93,7 +102,10 @@ export function podReferences(pod: Pod): { secrets: Set<string>; configmaps: Set
 const noRelationship = (node: string) => `no relationship found between node '${node}' and this object`;
 
 export class NodeAuthorizer implements Authorizer {
-  constructor(private readonly podsOnNode: PodsOnNode) {}
+  constructor(
+    private readonly podsOnNode: PodsOnNode,
+    private readonly claimVolume?: ClaimVolume,
+  ) {}
 
   async authorize(a: AuthorizationAttributes): Promise<Decision> {
     const { isNode, nodeName } = nodeIdentity(a.user);
@@ -108,6 +120,8 @@ export class NodeAuthorizer implements Authorizer {
         case 'persistentvolumeclaims':
           if (a.subresource === 'status') return { allowed: false, reason: 'can only get individual resources of this type' };
           return this.readReferenced(nodeName, a, 'pvcs');
+        case 'persistentvolumes':
+          return this.readVolume(nodeName, a);
         case 'serviceaccounts':
           if (a.subresource === 'token') {
             if (a.verb !== 'create') return { allowed: false, reason: 'can only create tokens for individual service accounts' };
@@ -136,6 +150,15 @@ export class NodeAuthorizer implements Authorizer {
   private async related(nodeName: string, namespace: string, name: string, kind: 'secrets' | 'configmaps' | 'pvcs' | 'serviceaccounts'): Promise<Decision> {
     const pods = await this.podsOnNode(nodeName, namespace);
     if (pods.some((p) => podReferences(p)[kind].has(name))) return { allowed: true };
+    return { allowed: false, reason: noRelationship(nodeName) };
+  }
+
+  /** Upstream's graph: a node may get a volume bound to a claim that a pod on the node uses. */
+  private async readVolume(nodeName: string, a: AuthorizationAttributes): Promise<Decision> {
+    if (a.verb !== 'get' || a.subresource || !a.name) return { allowed: false, reason: 'can only get individual resources of this type' };
+    if (!this.claimVolume) return { allowed: false, reason: noRelationship(nodeName) };
+    for (const p of await this.podsOnNode(nodeName, ''))
+      for (const claim of podReferences(p).pvcs) if ((await this.claimVolume(p.metadata?.namespace ?? '', claim)) === a.name) return { allowed: true };
     return { allowed: false, reason: noRelationship(nodeName) };
   }
 

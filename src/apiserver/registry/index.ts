@@ -1,6 +1,7 @@
 /**
  * @module Every built-in resource strategy the server serves, in discovery order.
  */
+import { admissionregistrationStrategies } from './admissionregistration/index.ts';
 import { appsStrategies } from './apps/index.ts';
 import { autoscalingStrategies } from './autoscaling/index.ts';
 import { batchStrategies } from './batch/index.ts';
@@ -20,6 +21,7 @@ import { builtinResources } from '../../machinery/resources.ts';
 const all: Strategy[] = [
   ...coreStrategies,
   ...appsStrategies,
+  ...admissionregistrationStrategies,
   ...autoscalingStrategies,
   ...batchStrategies,
   ...certificatesStrategies,

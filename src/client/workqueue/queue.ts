@@ -2,8 +2,11 @@
  * @module The controllers' work queue (client-go's workqueue): a FIFO of keys that never
  * holds a key twice and never hands the same key to two workers at once. A key added while it
  * is being processed is queued again when its worker calls `done`. Delayed adds and a per-key
- * exponential back-off (`addRateLimited` / `forget`) come on top.
+ * exponential back-off (`addRateLimited` / `forget`) come on top. Metrics (client-go's
+ * `workqueue_*`) only when a provider is given, see `metrics.ts`.
  */
+import { metricsForNewQueue, type QueueMetrics, type QueueMetricsProvider } from './metrics.ts';
+
 export interface RateLimit {
   /** First retry delay (client-go: 5 ms). */
   baseMs: number;
@@ -22,8 +25,14 @@ export class WorkQueue<K = string> {
   private readonly waiting = new Map<K, { timer: ReturnType<typeof setTimeout>; due: number }>();
   private readonly waiters: Array<(k: K | undefined) => void> = [];
   private shuttingDown = false;
+  private readonly metrics: QueueMetrics | undefined;
 
-  constructor(private readonly limit: RateLimit = defaultRateLimit) {}
+  constructor(
+    private readonly limit: RateLimit = defaultRateLimit,
+    opts?: { name: string; provider: QueueMetricsProvider },
+  ) {
+    this.metrics = metricsForNewQueue(opts);
+  }
 
   get length(): number {
     return this.queue.length - this.head;
@@ -31,12 +40,14 @@ export class WorkQueue<K = string> {
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    this.metrics?.add(key);
     this.dirty.add(key);
     if (this.processing.has(key)) return;
     const w = this.waiters.shift();
     if (w) {
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics?.get(key);
       w(key);
       return;
     }
@@ -46,6 +57,8 @@ export class WorkQueue<K = string> {
   /** Adds key after ms; if the key is already waiting, the earlier of the two times wins. */
   addAfter(key: K, ms: number): void {
     if (this.shuttingDown) return;
+    // As client-go's delaying queue, every AddAfter counts as a retry.
+    this.metrics?.retry();
     if (ms <= 0) return this.add(key);
     const due = Date.now() + ms;
     const pending = this.waiting.get(key);
@@ -89,6 +102,7 @@ export class WorkQueue<K = string> {
       }
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics?.get(key);
       return Promise.resolve(key);
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
@@ -109,14 +123,31 @@ export class WorkQueue<K = string> {
 
   /** Marks key finished; if it was added meanwhile, it is queued again. */
   done(key: K): void {
+    this.metrics?.done(key);
     this.processing.delete(key);
     if (this.dirty.has(key)) {
+      // Re-queued without counting a second add (client-go pushes it straight back).
       this.dirty.delete(key);
-      this.add(key);
+      this.requeue(key);
     }
   }
 
+  /** Queues a key that is already counted as added (its add came while it was processing). */
+  private requeue(key: K): void {
+    if (this.shuttingDown) return;
+    const w = this.waiters.shift();
+    if (w) {
+      this.processing.add(key);
+      this.metrics?.get(key);
+      w(key);
+      return;
+    }
+    this.dirty.add(key);
+    this.queue.push(key);
+  }
+
   shutDown(): void {
+    this.metrics?.shutDown();
     this.shuttingDown = true;
     for (const w of this.waiting.values()) clearTimeout(w.timer);
     this.waiting.clear();

@@ -21,7 +21,7 @@ import { Client, type ResourceRef } from '../../client/rest.ts';
 import { certificateExpiry, createClientCsr } from '../../pki/csr.ts';
 import type { Logger } from '../../util/log.ts';
 
-type Csr = CertificateSigningRequest & KubeObject;
+export type Csr = CertificateSigningRequest & KubeObject;
 const csrRef: ResourceRef = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false };
 const dayMs = 24 * 3600 * 1000;
 
@@ -48,29 +48,31 @@ async function discoverCa(server: string, tokenText: string): Promise<string> {
   }
 }
 
+/** Creates a CSR and waits until it is issued (or denied, failed, timed out). */
+export async function submitCsr(client: Client, spec: Csr['spec'], logger: Logger, signal?: AbortSignal): Promise<string> {
+  const csrs = client.resource<Csr>(csrRef);
+  const created = await csrs.create({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { generateName: 'node-csr-' }, spec } as Csr);
+  const name = created.metadata!.name!;
+  logger.info('waiting for certificate signing request', { csr: name, signer: spec.signerName });
+  const deadline = Date.now() + 15 * 60_000;
+  for (let delay = 100; Date.now() < deadline; delay = Math.min(delay * 2, 2000)) {
+    if (signal?.aborted) throw new Error('aborted while waiting for a certificate');
+    const cur = await csrs.get(name);
+    const bad = cur.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status !== 'False');
+    if (bad) throw new Error(`certificate signing request ${name} was ${bad.type.toLowerCase()}: ${bad.message ?? bad.reason ?? ''}`);
+    if (cur.status?.certificate) return Buffer.from(cur.status.certificate, 'base64').toString('utf8');
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw new Error(`certificate signing request ${name} was not issued in time`);
+}
+
 async function requestCertificate(server: string, ca: string, token: string, node: string, logger: Logger, signal?: AbortSignal): Promise<{ cert: string; key: string }> {
   const { csr, key } = await createClientCsr(`system:node:${node}`, ['system:nodes']);
   const t = httpsTransport({ server, ca, token, insecureSkipTLSVerify: false });
   try {
-    const csrs = new Client(t, { userAgent: 'skiff-agent' }).resource<Csr>(csrRef);
-    const created = await csrs.create({
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'CertificateSigningRequest',
-      metadata: { generateName: 'node-csr-' },
-      spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] },
-    } as Csr);
-    const name = created.metadata!.name!;
-    logger.info('waiting for certificate signing request', { csr: name });
-    const deadline = Date.now() + 15 * 60_000;
-    for (let delay = 100; Date.now() < deadline; delay = Math.min(delay * 2, 2000)) {
-      if (signal?.aborted) throw new Error('aborted while waiting for the node certificate');
-      const cur = await csrs.get(name);
-      const bad = cur.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status !== 'False');
-      if (bad) throw new Error(`certificate signing request ${name} was ${bad.type.toLowerCase()}: ${bad.message ?? bad.reason ?? ''}`);
-      if (cur.status?.certificate) return { cert: Buffer.from(cur.status.certificate, 'base64').toString('utf8'), key };
-      await new Promise((r) => setTimeout(r, delay));
-    }
-    throw new Error(`certificate signing request ${name} was not issued in time`);
+    const client = new Client(t, { userAgent: 'skiff-agent' });
+    const spec = { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] };
+    return { cert: await submitCsr(client, spec, logger, signal), key };
   } finally {
     t.close();
   }

@@ -1,8 +1,10 @@
 /**
  * @module `skiff agent`: the node components joining a remote server over HTTPS, with runtime
- * `sim` (a simulated node: Node, Lease and pod phases, no processes) or `process` (the real
- * kubelet, containers as host processes); it runs until SIGINT/SIGTERM and then stops its
- * upkeep cleanly (process pods keep running, as containers outlive a kubelet).
+ * `sim` (a simulated node: Node, Lease and pod phases, no processes), `process` (the real
+ * kubelet, containers as host processes) or `runc`/`crun` (OCI containers on the node bridge,
+ * plus host-gw routes to the other nodes' podCIDRs, see docs/pod-network.md); it runs until
+ * SIGINT/SIGTERM and then stops its upkeep cleanly (pods keep running, as containers outlive a
+ * kubelet, and so do the routes).
  */
 import { httpsTransport } from '../../client/https-transport.ts';
 import { loadKubeconfig } from '../../client/kubeconfig.ts';
@@ -16,6 +18,9 @@ import { hostAddress, selectRuntime } from '../server/agent.ts';
 import { realClock } from '../../util/clock.ts';
 import { createLogger } from '../../util/log.ts';
 import { agentHelp, parseAgentOptions } from './options.ts';
+import { ensureIpForward } from './node-net.ts';
+import { servingCertificate } from './serving-cert.ts';
+import { startHostGwRoutes } from '../../podnet/host-gw.ts';
 
 export async function agentMain(argv: string[]): Promise<number> {
   let opts;
@@ -47,19 +52,35 @@ export async function agentMain(argv: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   logger.info('skiff agent starting', { server: creds.server, runtime: opts.runtime });
   process.stdout.write(`skiff agent: node ${opts.name} (runtime ${opts.runtime}) joining ${creds.server}\n`);
-  if (opts.runtime === 'process') {
-    const runtime = await selectRuntime('process', opts.dataDir, logger, (line) => process.stdout.write(`skiff agent: ${line}\n`));
-    process.stdout.write('skiff agent: the process runtime runs pods as plain host processes without isolation\n');
+  if (opts.runtime !== 'sim') {
+    const say = (line: string) => process.stdout.write(`skiff agent: ${line}\n`);
+    const oci = opts.runtime === 'runc' || opts.runtime === 'crun';
+    const { bridge, clusterCidr, serviceCidr } = opts.network;
+    // Pods reach other pods and Services via their gateway, never a default route off the node.
+    const runtime = await selectRuntime(opts.runtime, opts.dataDir, logger, say, bridge, oci ? { podRoutes: [clusterCidr, serviceCidr] } : {});
+    if (!oci) say('the process runtime runs pods as plain host processes without isolation');
+    if (oci) {
+      const fwd = await ensureIpForward(opts.network.enableIpForward);
+      say(fwd === 'skipped' ? 'net.ipv4.ip_forward left as it is (initial network namespace; --enable-ip-forward to change it)' : `net.ipv4.ip_forward=1 (${fwd})`);
+      // Routes to the other nodes' podCIDRs via their addresses (host-gw); they stay when we stop.
+      startHostGwRoutes({ client, nodeName: opts.name, logger }, ctl.signal);
+    }
     const ks = opts.kubeletServer;
-    const server = ks && {
-      cert: await readFile(ks.certFile, 'utf8'),
-      key: await readFile(ks.keyFile, 'utf8'),
+    const address = opts.nodeIP ?? hostAddress();
+    // Without certificate files a joined node asks the cluster for a serving certificate.
+    const pair = ks
+      ? { cert: await readFile(ks.certFile, 'utf8'), key: await readFile(ks.keyFile, 'utf8') }
+      : opts.join && creds.ca
+        ? await servingCertificate({ client, node: opts.name, sans: [address, opts.name], dataDir: opts.dataDir, logger, signal: ctl.signal })
+        : undefined;
+    const server = pair && {
+      ...pair,
       // The cluster CA signs the API server's kubelet-client certificate.
-      clientCA: ks.clientCAFile ? await readFile(ks.clientCAFile, 'utf8') : (creds.ca ?? ''),
-      port: ks.port,
+      clientCA: ks?.clientCAFile ? await readFile(ks.clientCAFile, 'utf8') : (creds.ca ?? ''),
+      port: ks?.port ?? opts.kubeletPort,
       handlers: streamHandlers({ runtime }),
     };
-    await new Kubelet({ nodeName: opts.name, address: opts.nodeIP ?? hostAddress(), agentDir: opts.dataDir, runtime, client, logger, ...(server ? { server } : {}) }).run(ctl.signal);
+    await new Kubelet({ nodeName: opts.name, address, agentDir: opts.dataDir, runtime, client, logger, ...(server ? { server: { ...server, address } } : {}) }).run(ctl.signal);
   } else {
     const pool = new SimNodePool({ client, clock: realClock, logger }, opts.sim, singleNodeScope(opts.name));
     pool.add(opts.name);

@@ -7,9 +7,11 @@ import { parseArgs } from 'node:util';
 import type { SimOptions } from '../../kubelet/sim/options.ts';
 
 export interface AgentOptions {
-  runtime: 'sim' | 'process';
-  /** InternalIP the node reports with `--runtime process` (default: the first non-loopback IPv4). */
+  runtime: 'sim' | 'process' | 'runc' | 'crun';
+  /** InternalIP the node reports, also the kubelet endpoint's address (default: the first non-loopback IPv4). */
   nodeIP?: string;
+  /** Pod networking with `--runtime runc|crun`: the node bridge, the ranges pods route via it, forwarding. */
+  network: { bridge: string; clusterCidr: string; serviceCidr: string; enableIpForward: boolean };
   name: string;
   /** Kubeconfig to connect with; empty when joining with `--server` and `--token`. */
   kubeconfig: string;
@@ -22,18 +24,26 @@ export interface AgentOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The kubelet HTTPS endpoint (upstream kubelet flags); served only with a certificate. */
   kubeletServer?: { port: number; certFile: string; keyFile: string; clientCAFile?: string };
+  /** The kubelet endpoint's port (`--kubelet-port`), also when its certificate comes from a CSR. */
+  kubeletPort: number;
 }
 
 export const agentHelp = `usage: skiff agent --runtime sim [flags]
 
-  --runtime RUNTIME              container runtime: sim (pods run on a timer, no processes) or process
-                                 (a real kubelet running each container's command as a host process, no isolation)
-  --node-ip ADDR                 InternalIP of the node with --runtime process (default: first non-loopback IPv4)
+  --runtime RUNTIME              container runtime: sim (pods run on a timer, no processes), process
+                                 (a real kubelet running each container's command as a host process, no isolation),
+                                 runc or crun (a real kubelet running OCI containers, pods on the node bridge; needs root)
+  --node-ip ADDR                 InternalIP of the node (default: first non-loopback IPv4)
+  --bridge NAME                  node bridge for pods with --runtime runc|crun (default skiff0)
+  --cluster-cidr CIDR            pod network of the cluster, routed from pods via the bridge (default 10.42.0.0/16)
+  --service-cidr CIDR            service network, routed from pods via the bridge (default 10.43.0.0/16)
+  --enable-ip-forward            set net.ipv4.ip_forward=1 even in the initial network namespace (by default
+                                 only when the agent runs in a network namespace of its own)
   --tls-cert-file FILE           serving certificate of the kubelet endpoint (--runtime process); without it there is none
   --tls-private-key-file FILE    its key
   --client-ca-file FILE          CA of the API server's client certificate (default: the cluster CA)
   --kubelet-port PORT            port of the kubelet endpoint (default 10250; 0 picks a free port)
-  --name NAME                    node name (default: this machine's hostname)
+  --name NAME                    node name (default: this machine's hostname); --node-name is the same
   --kubeconfig FILE              kubeconfig of the server to join (default: $KUBECONFIG)
   --context NAME                 kubeconfig context (default: current-context)
   --server URL                   server to join with --token (instead of --kubeconfig)
@@ -63,6 +73,11 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     options: {
       runtime: { type: 'string' },
       'node-ip': { type: 'string' },
+      bridge: { type: 'string' },
+      'cluster-cidr': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'enable-ip-forward': { type: 'boolean' },
+      'node-name': { type: 'string' },
       'tls-cert-file': { type: 'string' },
       'tls-private-key-file': { type: 'string' },
       'client-ca-file': { type: 'string' },
@@ -89,13 +104,24 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   });
   if (values.help) return 'help';
   const runtime = values.runtime ?? 'sim';
-  if (runtime !== 'sim' && runtime !== 'process') throw new Error(`--runtime: "${runtime}" is not available yet; only "sim" and "process" are`);
+  if (runtime !== 'sim' && runtime !== 'process' && runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime: must be sim, process, runc or crun, not "${runtime}"`);
+  const cidr = (flag: string, v: string | undefined, dflt: string) => {
+    const c = v ?? dflt;
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c)) throw new Error(`--${flag}: not an IPv4 CIDR: ${c}`);
+    return c;
+  };
+  const bridge = values.bridge ?? 'skiff0';
+  // A Linux interface name: at most 15 bytes, no slash or blank.
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridge)) throw new Error(`--bridge: not an interface name: ${bridge}`);
+  const network = { bridge, clusterCidr: cidr('cluster-cidr', values['cluster-cidr'], '10.42.0.0/16'), serviceCidr: cidr('service-cidr', values['service-cidr'], '10.43.0.0/16'), enableIpForward: values['enable-ip-forward'] ?? false };
+  if (values['node-ip'] !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(values['node-ip'])) throw new Error(`--node-ip: not an IPv4 address: ${values['node-ip']}`);
+  if (values.name && values['node-name'] && values.name !== values['node-name']) throw new Error('--name and --node-name disagree');
   if (!!values.server !== !!values.token) throw new Error('--server and --token go together');
   if (values.server && !values.server.startsWith('https://')) throw new Error(`--server: must be an https:// URL: ${values.server}`);
   const join = values.server && values.token ? { server: values.server, token: values.token.trim() } : undefined;
   const kubeconfig = join ? '' : (values.kubeconfig ?? env.KUBECONFIG?.split(':')[0]);
   if (!join && !kubeconfig) throw new Error('--kubeconfig is required (or set KUBECONFIG), unless joining with --server and --token');
-  const name = values.name ?? hostname().toLowerCase();
+  const name = values.name ?? values['node-name'] ?? hostname().toLowerCase();
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) throw new Error(`--name: not a valid node name: ${name}`);
   const level = values['log-level'] ?? 'info';
   if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new Error('--log-level: must be debug, info, warn or error');
@@ -125,5 +151,5 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const kubeletServer = values['tls-cert-file'] && values['tls-private-key-file']
     ? { port: kubeletPort, certFile: values['tls-cert-file'], keyFile: values['tls-private-key-file'], ...(values['client-ca-file'] ? { clientCAFile: values['client-ca-file'] } : {}) }
     : undefined;
-  return { runtime, nodeIP: values['node-ip'], name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level, ...(kubeletServer ? { kubeletServer } : {}) };
+  return { runtime, nodeIP: values['node-ip'], network, name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level, kubeletPort, ...(kubeletServer ? { kubeletServer } : {}) };
 }

@@ -21,8 +21,14 @@ import { issueCert, type KeyPairPem } from '../../pki/certs.ts';
 import { killAllProcesses, ProcessRuntime } from '../../kubelet/runtime/process.ts';
 import { createRuncRuntime, destroyRuncState } from '../../kubelet/runtime/runc/index.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
+import { startHostGwRoutes } from '../../podnet/host-gw.ts';
 
-export type RuntimeChoice = 'runc' | 'process' | 'sim' | 'auto';
+export type RuntimeChoice = 'runc' | 'crun' | 'process' | 'sim' | 'auto';
+
+/** Pod networking of the runc runtime beyond the bridge: CIDRs pods route via their gateway. */
+export interface RuncNetworkOptions {
+  podRoutes?: string[];
+}
 
 /** Kubelet tunables tests may shorten. */
 export type AgentTunables = Pick<KubeletOptions, 'leaseRenewMs' | 'nodeStatusMs' | 'resyncMs' | 'relistMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'useTmpfs' | 'clusterDNS' | 'clusterDomain'>;
@@ -44,7 +50,7 @@ function installed(bin: string): boolean {
 }
 
 /** The runtime to run pods with; `auto` falls back to `process` and says why. */
-export async function selectRuntime(choice: RuntimeChoice, agentDir: string, logger: Logger, say: (line: string) => void, bridge = 'skiff0'): Promise<Runtime> {
+export async function selectRuntime(choice: RuntimeChoice, agentDir: string, logger: Logger, say: (line: string) => void, bridge = 'skiff0', net: RuncNetworkOptions = {}): Promise<Runtime> {
   let kind = choice;
   if (kind === 'auto') {
     const root = process.getuid?.() === 0;
@@ -53,11 +59,13 @@ export async function selectRuntime(choice: RuntimeChoice, agentDir: string, log
     if (kind === 'process')
       say(`runtime auto: using "process" (${!root ? 'not running as root' : 'neither runc nor crun is installed'}): pods run as plain host processes without isolation`);
   }
-  if (kind === 'runc') {
+  if (kind === 'runc' || kind === 'crun') {
     // Remembered, so clean-up removes this node's bridge and no other.
     await mkdir(join(agentDir, 'runc'), { recursive: true });
     await writeFile(join(agentDir, 'runc', 'bridge-name'), bridge);
-    return await createRuncRuntime({ root: join(agentDir, 'runc'), dataDir: agentDir, logger, bridge });
+    // `runc` keeps the runtime's own choice (the binary that made existing state, else runc).
+    const binary = choice === 'crun' ? 'crun' : 'auto';
+    return await createRuncRuntime({ root: join(agentDir, 'runc'), dataDir: agentDir, logger, bridge, binary, ...(net.podRoutes ? { podRoutes: net.podRoutes } : {}) });
   }
   if (kind === 'sim') throw new Error('--runtime sim: use --sim-nodes for simulated nodes');
   return new ProcessRuntime(join(agentDir, 'process'));
@@ -81,6 +89,8 @@ export async function startAgent(
     /** The runc runtime's node bridge (default skiff0). */
     bridge?: string;
     tunables?: Partial<AgentTunables>;
+    /** Keep host-gw routes to other nodes' podCIDRs (runc only). Off by default: the embedded node usually shares the host's netns, whose routes are not ours. */
+    hostGwRoutes?: boolean;
     /** The kubelet endpoint: its serving certificate is issued by this CA, which also signs the API server's client certificate. */
     kubeletServer?: { ca: KeyPairPem; port: number; handlers?: StreamHandlers };
   },
@@ -104,6 +114,7 @@ export async function startAgent(
     server = { cert: serving.cert, key: serving.key, clientCA: ca.cert, port, address: '127.0.0.1', handlers: handlers ?? streamHandlers({ runtime }) };
   }
   const kubelet = new Kubelet({ nodeName, address: '127.0.0.1', agentDir, runtime, client, logger: log, ...o.tunables, ...(server ? { server } : {}) });
+  if (o.hostGwRoutes && runtime.name === 'runc') startHostGwRoutes({ client, nodeName, logger: log }, signal);
   const done = kubelet.run(signal).catch((err: unknown) => log.error('kubelet stopped', { err: (err as Error).message }));
   return { nodeName, runtime: runtime.name, done };
 }

@@ -22,6 +22,7 @@ import { DisruptionController } from '../../controllers/disruption.ts';
 import { CsrApprovingController } from '../../controllers/csr-approver.ts';
 import { CsrSigningController } from '../../controllers/csr-signer.ts';
 import { ServiceAccountTokenController } from '../../controllers/serviceaccount-token.ts';
+import { RootCAPublisher } from '../../controllers/root-ca-publisher.ts';
 import { ClusterRoleAggregationController } from '../../controllers/clusterrole-aggregation.ts';
 import { EndpointsController } from '../../controllers/endpoints.ts';
 import { EndpointSliceController } from '../../controllers/endpointslice.ts';
@@ -30,6 +31,9 @@ import { PersistentVolumeController } from '../../controllers/persistentvolume.t
 import { PvcProtectionController } from '../../controllers/pvc-protection.ts';
 import { PvProtectionController } from '../../controllers/pv-protection.ts';
 import { LocalPathProvisioner } from '../../controllers/local-path-provisioner.ts';
+import { HorizontalPodAutoscalerController } from '../../controllers/hpa.ts';
+import { VolumeExpandController } from '../../controllers/volume-expand.ts';
+import { ServiceLbController } from '../../controllers/service-lb.ts';
 
 export interface ControllerEntry {
   /** The controller's name that never changes (also its logger's `controller` field). */
@@ -57,6 +61,7 @@ export const controllerList: ControllerEntry[] = [
   { name: 'csrapproving-controller', make: (ctx) => new CsrApprovingController(ctx) },
   { name: 'csrsigning-controller', make: (ctx) => new CsrSigningController(ctx) },
   { name: 'serviceaccount-token-controller', make: (ctx) => new ServiceAccountTokenController(ctx) },
+  { name: 'root-ca-cert-publisher', make: (ctx) => new RootCAPublisher(ctx) },
   { name: 'clusterrole-aggregation-controller', make: (ctx) => new ClusterRoleAggregationController(ctx) },
   { name: 'endpoint-controller', make: (ctx) => new EndpointsController(ctx) },
   { name: 'endpointslice-controller', make: (ctx) => new EndpointSliceController(ctx) },
@@ -65,4 +70,7 @@ export const controllerList: ControllerEntry[] = [
   { name: 'pvc-protection-controller', make: (ctx) => new PvcProtectionController(ctx) },
   { name: 'pv-protection-controller', make: (ctx) => new PvProtectionController(ctx) },
   { name: 'local-path-provisioner', make: (ctx) => new LocalPathProvisioner(ctx) },
+  { name: 'horizontal-pod-autoscaler-controller', make: (ctx) => new HorizontalPodAutoscalerController(ctx) },
+  { name: 'expand-controller', make: (ctx) => new VolumeExpandController(ctx) },
+  { name: 'service-lb-controller', make: (ctx) => new ServiceLbController(ctx) },
 ];

@@ -15,6 +15,8 @@ import type { ControllerContext } from '../../controllers/framework/controller.t
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import { controllerList } from './controller-list.ts';
+import { withQueueMetrics } from '../../client/workqueue/metrics.ts';
+import { queueName, type ServerMetrics } from './metrics-registry.ts';
 import { controllerServiceAccounts } from '../../apiserver/auth/bootstrap-policy/controller-policy.ts';
 
 /** Upstream's ServiceAccount for each controller where its name differs from Skiff's. */
@@ -45,6 +47,8 @@ export interface ControllerManagerOptions {
   options?: Record<string, number | string | boolean>;
   /** Names of controllers to leave out. */
   disabled?: readonly string[];
+  /** Where the work queues and leader status report (`metrics-registry.ts`); none: not measured. */
+  metrics?: Pick<ServerMetrics, 'queues' | 'leader'>;
 }
 
 export function startControllers(
@@ -58,9 +62,13 @@ export function startControllers(
   const client = new Client(transportFor(user), { userAgent: 'skiff-controller-manager', fieldManager: 'kube-controller-manager' });
   const log = logger.child({ component: 'controller-manager' });
   const elector = new LeaderElector(client, { name: 'kube-controller-manager', identity: opts.identity ?? hostname() }, clock, log);
+  const metrics = opts.metrics;
+  metrics?.leader.set({ name: 'kube-controller-manager' }, 0);
   return elector.lead(signal, async (leading) => {
     // Every informer's watch and every worker listens on this one signal.
     setMaxListeners(0, leading);
+    metrics?.leader.set({ name: 'kube-controller-manager' }, 1);
+    leading.addEventListener('abort', () => metrics?.leader.set({ name: 'kube-controller-manager' }, 0), { once: true });
     const informers = new InformerFactory(client, { clock, logger: log });
     const running: Promise<void>[] = [];
     for (const entry of controllerList) {
@@ -74,7 +82,8 @@ export function startControllers(
       const own = rootCredentials ? client : new Client(transportFor(controllerUser(sa)), { userAgent: `skiff-controller-manager/${sa}`, fieldManager: 'kube-controller-manager' });
       const ownRecorder = new ClientEventRecorder(own, { component: 'controller-manager' }, clock, log);
       const ctx: ControllerContext = { client: own, informers, recorder: ownRecorder, clock, logger: log.child({ controller: entry.name }), options: opts.options ?? {} };
-      const c = entry.make(ctx);
+      // Every queue the controller builds reports as its upstream queue name.
+      const c = metrics ? withQueueMetrics(metrics.queues, queueName(entry.name), () => entry.make(ctx)) : entry.make(ctx);
       running.push(c.run(leading).catch((err: unknown) => log.error('controller stopped', { controller: c.name, err: err as Error })));
     }
     informers.start(leading);

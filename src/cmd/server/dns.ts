@@ -1,8 +1,10 @@
 /**
  * @module Starts the cluster DNS server inside `skiff server` (`--dns-port`, `--cluster-dns`,
  * `--cluster-domain`): its own in-process client as `system:kube-dns` (ClusterRole
- * `system:coredns`), its own informers, UDP+TCP on 127.0.0.1. A port already in use disables
- * DNS with a warning rather than failing the control plane.
+ * `system:coredns`), its own informers, UDP+TCP on the server's bind address (the advertise
+ * address when bound to 0.0.0.0/::), so pods in other network namespaces reach it; then the
+ * `kube-system/kube-dns` Service and its endpoints are pointed at it (`dns-service.ts`).
+ * A port already in use disables DNS with a warning rather than failing the control plane.
  */
 import type { UserInfo } from '../../apiserver/types.ts';
 import { InformerFactory } from '../../client/cache/factory.ts';
@@ -12,6 +14,8 @@ import { DnsServer } from '../../dns/server.ts';
 import { informerView } from '../../dns/view.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
+import { reconcileDnsService } from './dns-service.ts';
+import { advertiseAddress } from './services.ts';
 
 export interface DnsHandle {
   /** UDP and TCP port; undefined when DNS is disabled. */
@@ -25,15 +29,17 @@ export async function startClusterDns(
   clock: Clock,
   logger: Logger,
   signal: AbortSignal,
-  opts: { port?: number; host?: string; clusterDns: string; clusterDomain: string },
+  opts: { port?: number; host?: string; bindAddress?: string; clusterDns: string; clusterDomain: string },
 ): Promise<DnsHandle> {
   if (opts.port === undefined || opts.port < 0) return { stop: async () => {} };
   const log = logger.child({ component: 'dns' });
+  // A wildcard bind would also grab 53 on addresses other resolvers hold; one address is enough.
+  const host = opts.host ?? advertiseAddress(opts.bindAddress ?? '127.0.0.1');
   const user: UserInfo = { username: 'system:kube-dns', groups: ['system:authenticated'] };
   const client = new Client(transportFor(user), { userAgent: 'skiff-dns', fieldManager: 'skiff-dns' });
   const informers = new InformerFactory(client, { clock, logger: log });
   const view = informerView(informers);
-  const server = new DnsServer(view, { domain: opts.clusterDomain, dnsIP: opts.clusterDns, serial: Math.floor(clock.now().getTime() / 1000) }, { host: opts.host ?? '127.0.0.1', port: opts.port, logger: log });
+  const server = new DnsServer(view, { domain: opts.clusterDomain, dnsIP: opts.clusterDns, serial: Math.floor(clock.now().getTime() / 1000) }, { host, port: opts.port, logger: log });
   try {
     await server.listen();
   } catch (err) {
@@ -41,7 +47,14 @@ export async function startClusterDns(
     return { stop: async () => {} };
   }
   informers.start(signal);
-  log.info('cluster DNS listening', { address: `${opts.host ?? '127.0.0.1'}:${server.port}`, domain: opts.clusterDomain });
+  log.info('cluster DNS listening', { address: `${host}:${server.port}`, domain: opts.clusterDomain });
+  const admin = new Client(transportFor({ username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] }), { userAgent: 'skiff-dns', fieldManager: 'kube-apiserver' });
+  try {
+    await reconcileDnsService(admin, { clusterDns: opts.clusterDns, ip: host, port: server.port, logger: log });
+  } catch (err) {
+    // DNS still answers on its address; only the Service view of it is missing.
+    log.warn('kube-dns Service not ensured', { err: err as Error });
+  }
   return {
     port: server.port,
     server,

@@ -38,6 +38,10 @@ export interface ServerOptions {
   clusterDomain?: string;
   /** UDP+TCP port of the cluster DNS server on 127.0.0.1 (0 picks a free one, -1 disables it). */
   dnsPort?: number;
+  /** HTTP port of the built-in ingress controller on the bind address (0 picks a free one, -1 disables it). */
+  ingressHttpPort?: number;
+  /** HTTPS port of the built-in ingress controller (0 picks a free one, -1 disables it). */
+  ingressHttpsPort?: number;
   /** HTTPS port of the embedded agent's kubelet endpoint (flag default 10250; unset: a free one). */
   kubeletPort?: number;
   /** Besides loopback, the only addresses the API server dials kubelets at (default none). */
@@ -48,6 +52,8 @@ export interface ServerOptions {
   encryptionConfig?: string;
   /** Audit logging flags (upstream names); auditing is on with both a policy and a log path. */
   audit?: { policyFile?: string; logPath?: string; logMaxSizeMB?: number; logMaxBackups?: number };
+  /** How often the built-in metrics server collects usage (metrics-server --metric-resolution, default 15 s). */
+  metricResolutionMs?: number;
 }
 
 export interface AuthenticationOptions {
@@ -97,12 +103,24 @@ export const serverHelp = `usage: skiff server [flags]
   --cluster-dns IP      DNS service address written into pods' resolv.conf (default 10.43.0.10)
   --cluster-domain DOM  cluster domain served by the DNS server (default cluster.local)
   --dns-port PORT       port of the cluster DNS server on 127.0.0.1 (default 53 when root, else disabled; 0 picks a free port, -1 disables it)
+  --ingress-http-port PORT   HTTP port of the built-in ingress controller (default 80; 0 picks a free port, -1 disables it)
+  --ingress-https-port PORT  HTTPS port of the built-in ingress controller (default 443; 0 picks a free port, -1 disables it)
   --encryption-config FILE      EncryptionConfiguration for data at rest (default: DIR/tls/encryption-config.yaml, generated)
   --audit-policy-file FILE      audit.k8s.io/v1 Policy deciding what is audited
   --audit-log-path PATH         audit events as JSON lines ("-": stdout)
   --audit-log-maxsize MB        rotate the audit log at this size (default 0: never)
   --audit-log-maxbackup N       rotated audit logs to keep (default 0: all)
+  --metric-resolution DURATION  how often the metrics server collects usage for metrics.k8s.io (default 15s)
 `;
+
+/** A Go-style duration (`15s`, `500ms`, `1m30s`) in ms, at least 100 ms. */
+function parseDurationMs(flag: string, v: string): number {
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const ms = parts.reduce((sum, m) => sum + Number(m[1]) * unit[m[2]!]!, 0);
+  if (!parts.length || parts.map((m) => m[0]).join('') !== v || ms < 100) throw new Error(`--${flag}: not a duration of at least 100ms: ${v}`);
+  return ms;
+}
 
 export function defaultDataDir(): string {
   const state = process.env.XDG_STATE_HOME;
@@ -144,11 +162,14 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       'cluster-dns': { type: 'string' },
       'cluster-domain': { type: 'string' },
       'dns-port': { type: 'string' },
+      'ingress-http-port': { type: 'string' },
+      'ingress-https-port': { type: 'string' },
       'encryption-config': { type: 'string' },
       'audit-policy-file': { type: 'string' },
       'audit-log-path': { type: 'string' },
       'audit-log-maxsize': { type: 'string' },
       'audit-log-maxbackup': { type: 'string' },
+      'metric-resolution': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -177,6 +198,13 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
   for (const c of kubeletAddressCidrs) if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c)) throw new Error(`--kubelet-address-cidrs: not an IPv4 CIDR: ${c}`);
   const dnsPort = values['dns-port'] === undefined ? (process.getuid?.() === 0 ? 53 : -1) : Number(values['dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < -1 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
+  const ingressPort = (flag: string, v: string | undefined, dflt: number): number => {
+    const n = v === undefined ? dflt : Number(v);
+    if (!Number.isInteger(n) || n < -1 || n > 65535) throw new Error(`--${flag}: not a port number: ${v}`);
+    return n;
+  };
+  const ingressHttpPort = ingressPort('ingress-http-port', values['ingress-http-port'], 80);
+  const ingressHttpsPort = ingressPort('ingress-https-port', values['ingress-https-port'], 443);
   const clusterDns = values['cluster-dns'] ?? '10.43.0.10';
   if (!isIP(clusterDns)) throw new Error(`--cluster-dns: not an IP address: ${clusterDns}`);
   const clusterDomain = (values['cluster-domain'] ?? 'cluster.local').replace(/\.$/, '').toLowerCase();
@@ -207,9 +235,13 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     logMaxSizeMB: count('audit-log-maxsize', values['audit-log-maxsize']),
     logMaxBackups: count('audit-log-maxbackup', values['audit-log-maxbackup']),
   };
+  const metricResolutionMs = parseDurationMs('metric-resolution', values['metric-resolution'] ?? '15s');
   return {
     auth,
+    metricResolutionMs,
     dnsPort,
+    ingressHttpPort,
+    ingressHttpsPort,
     clusterDns,
     clusterDomain,
     audit,

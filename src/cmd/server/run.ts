@@ -28,7 +28,12 @@ import { ensureDefaultStorageClass } from './bootstrap-storage.ts';
 import { startControllers } from './controllers.ts';
 import { startScheduler } from './scheduler.ts';
 import { startClusterDns, type DnsHandle } from './dns.ts';
+import { startIngress, type IngressHandle } from './ingress.ts';
 import { startSimNodes, type SimNodesHandle } from './sim-nodes.ts';
+import { createMetricsServer } from './metrics-server.ts';
+import { createServerMetrics } from './metrics-registry.ts';
+import { ApiServerMetrics } from '../../apiserver/metrics.ts';
+import { instrumentBackend } from '../../storage/metrics.ts';
 import { startAgent, type AgentTunables } from './agent.ts';
 import { startServerRegistry, type RegistryHandle } from './registry.ts';
 import { advertiseAddress, reconcileKubernetesService, setupServiceAllocation } from './services.ts';
@@ -53,6 +58,8 @@ export interface RunningServer {
   registry: RegistryHandle;
   /** The cluster DNS server (`dns.port`; undefined when disabled, `--dns-port -1`). */
   dns: DnsHandle;
+  /** The built-in ingress controller (`ingress.httpPort`/`httpsPort`; undefined when disabled). */
+  ingress: IngressHandle;
   stop(): Promise<void>;
 }
 
@@ -82,7 +89,9 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     ? await loadEncryptionConfig(opts.encryptionConfig)
     : await loadOrCreateEncryptionConfig(join(opts.dataDir, 'tls', 'encryption-config.yaml'));
   const audit = await createAuditor(opts.audit ?? {}, () => clock.now());
-  const backend = createBackend(parseDatastore(opts.datastore, opts.dataDir));
+  // One Prometheus registry for every in-process component, served by the API server's /metrics.
+  const metrics = createServerMetrics();
+  const backend = instrumentBackend(createBackend(parseDatastore(opts.datastore, opts.dataDir)), metrics.registry);
   await backend.start();
   const stopCtl = new AbortController();
   // Every component's watches listen on the one stop signal.
@@ -93,7 +102,10 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   let port = opts.port;
   const authorization = new Authorization(logger.child({ component: 'authorizer' }));
   const authenticator = await buildAuthenticator(opts.auth ?? {}, join(opts.dataDir, 'tls'), async (g, v, r, ns, name) => (await api.store(g, v, r)?.getRaw(ns, name))?.obj);
+  const metricsServer = createMetricsServer();
   const api = new ApiServer({
+    metricsProvider: metricsServer.provider,
+    metrics: new ApiServerMetrics({ registry: metrics.registry }),
     backend,
     clock,
     logger: logger.child({ component: 'apiserver' }),
@@ -138,10 +150,12 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
 
   const transportFor = (user: UserInfo): Transport =>
     inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
-  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, clusterSigningCertFile: join(pki.dir, 'ca.crt'), clusterSigningKeyFile: join(pki.dir, 'ca.key'), serviceAccountPrivateKeyFile: join(pki.dir, 'sa.key'), rootCAFile: join(pki.dir, 'ca.crt'), ...deps.controllerOptions } });
-  const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal);
-  const dns = await startClusterDns(transportFor, clock, logger, stopCtl.signal, { port: opts.dnsPort, clusterDns: opts.clusterDns ?? '10.43.0.10', clusterDomain: opts.clusterDomain ?? 'cluster.local' });
+  const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, clusterSigningCertFile: join(pki.dir, 'ca.crt'), clusterSigningKeyFile: join(pki.dir, 'ca.key'), serviceAccountPrivateKeyFile: join(pki.dir, 'sa.key'), rootCAFile: join(pki.dir, 'ca.crt'), ...deps.controllerOptions }, metrics });
+  const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal, { metrics: metrics.scheduler });
+  const dns = await startClusterDns(transportFor, clock, logger, stopCtl.signal, { port: opts.dnsPort, bindAddress: opts.bindAddress, clusterDns: opts.clusterDns ?? '10.43.0.10', clusterDomain: opts.clusterDomain ?? 'cluster.local' });
+  const ingress = await startIngress(transportFor, clock, logger, stopCtl.signal, { httpPort: opts.ingressHttpPort, httpsPort: opts.ingressHttpsPort, host: opts.bindAddress, advertiseAddress: advertiseAddress(opts.bindAddress), metrics: metrics.registry });
   const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes, ...deps.simOptions });
+  const metricsCollecting = metricsServer.start(transportFor, clock, logger, stopCtl.signal, { resolutionMs: opts.metricResolutionMs ?? 15_000, sources: [simNodes.usage], kubeletTls: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert }, kubeletAddressCidrs: opts.kubeletAddressCidrs ?? [] });
   // Before the node agent, so its first pulls from the built-in registry find it listening.
   const registry = await startServerRegistry(opts.dataDir, { port: opts.registryPort, bindAddress: opts.registryBindAddress }, logger);
   const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, bridge: opts.nodeBridge, tunables: { clusterDNS: [opts.clusterDns ?? '10.43.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local', ...deps.agentOptions }, kubeletServer: { ca: pki.ca, port: opts.kubeletPort ?? 0 } });
@@ -158,13 +172,15 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     simNodes,
     registry,
     dns,
+    ingress,
     async stop() {
       stopCtl.abort();
+      await ingress.stop();
       await dns.stop();
       await registry.stop();
       listener.close();
       listener.closeAllConnections();
-      await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done, agent.done]);
+      await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done, agent.done, metricsCollecting]);
       await backend.close();
       audit?.close();
     },

@@ -8,6 +8,7 @@ import { Client } from '../../client/rest.ts';
 import type { Transport } from '../../client/transport.ts';
 import { SimNodePool } from '../../kubelet/sim/pool.ts';
 import type { SimOptions } from '../../kubelet/sim/options.ts';
+import type { UsageSource } from '../../kubelet/stats/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 
@@ -24,6 +25,8 @@ export interface SimNodesHandle {
   add(name?: string): string;
   /** Changes the pool's tunables (tests shorten the Lease renew interval and pod timings). */
   setOptions(opts: Partial<SimOptions>): void;
+  /** The simulated nodes' synthetic usage, read in-process by the metrics server. */
+  usage: UsageSource;
 }
 
 const nodeUser = (name: string): UserInfo => ({ username: `system:node:${name}`, groups: ['system:nodes'] });
@@ -60,6 +63,7 @@ export function startSimNodes(
         return n;
       },
       setOptions: (o) => lazy().setOptions(o),
+      usage: { nodeNames: () => pool?.usage.nodeNames() ?? [], usage: async (n) => pool?.usage.usage(n) },
     };
     return handle;
   }
@@ -77,6 +81,7 @@ export function startSimNodes(
       return n;
     },
     setOptions: (o) => pool.setOptions(o),
+    usage: pool.usage,
   };
 }
 

@@ -16,6 +16,12 @@ export type Csr = CertificateSigningRequest & KubeObject;
 export const csrRef: ResourceRef = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false };
 export const kubeletClientSigner = 'kubernetes.io/kube-apiserver-client-kubelet';
 export const apiserverClientSigner = 'kubernetes.io/kube-apiserver-client';
+export const kubeletServingSigner = 'kubernetes.io/kubelet-serving';
+
+/** The request's subject alternative names, if any. */
+export function sansOf(req: x509.Pkcs10CertificateRequest): x509.SubjectAlternativeNameExtension | undefined {
+  return req.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+}
 
 export function parseRequest(csr: Csr): x509.Pkcs10CertificateRequest | undefined {
   try {
@@ -49,5 +55,26 @@ export function kubeletClientProblem(csr: Csr, req: x509.Pkcs10CertificateReques
   const usages = csr.spec.usages ?? [];
   if (!usages.includes('client auth')) return 'usages did not contain client auth';
   if (usages.some((u) => !allowedKubeletUsages.has(u))) return 'usages may only be digital signature, key encipherment and client auth';
+  return '';
+}
+
+const allowedServingUsages = new Set(['digital signature', 'key encipherment', 'server auth']);
+
+/**
+ * Why the request is not a valid kubelet serving certificate request (upstream
+ * IsKubeletServingCSR / ValidateKubeletServingCSR), or '' if it is: `system:node:<name>` in
+ * `system:nodes`, DNS or IP names only (at least one), usages within digital signature, key
+ * encipherment and server auth.
+ */
+export function kubeletServingProblem(csr: Csr, req: x509.Pkcs10CertificateRequest): string {
+  const { cn, orgs } = subjectOf(req);
+  if (orgs.length !== 1 || orgs[0] !== 'system:nodes') return 'subject organization is not system:nodes';
+  if (!cn.startsWith('system:node:') || cn.length === 'system:node:'.length) return 'subject common name does not begin with system:node:';
+  const names = sansOf(req)?.names.items ?? [];
+  if (names.some((n) => n.type !== 'dns' && n.type !== 'ip')) return 'email and URI subjectAltNames are not allowed';
+  if (!names.length) return 'DNS or IP subjectAltName is required';
+  const usages = csr.spec.usages ?? [];
+  if (!usages.includes('server auth')) return 'usages did not contain server auth';
+  if (usages.some((u) => !allowedServingUsages.has(u))) return 'usages may only be digital signature, key encipherment and server auth';
   return '';
 }

@@ -2,7 +2,8 @@
  * @module The kubelet's own HTTPS endpoint (upstream port 10250): a serving certificate from
  * the cluster CA, client-certificate authentication of the API server (CN
  * `kube-apiserver-kubelet-client`, or group `system:masters`), `/healthz`,
- * `/containerLogs/{ns}/{pod}/{container}`, and `/exec`, `/attach`, `/portForward` upgrades
+ * `/containerLogs/{ns}/{pod}/{container}`, `/stats/summary` and `/metrics/resource` (usage for
+ * metrics-server), and `/exec`, `/attach`, `/portForward` upgrades
  * handed to the StreamHandlers. Certificates are passed in, so an agent that joined over
  * HTTPS serves the same way as the server's embedded one.
  */
@@ -16,6 +17,9 @@ import type { Logger } from '../../util/log.ts';
 import type { StreamHandlers, StreamTarget, UpgradeHandler } from './handlers.ts';
 import { logTarget } from './log-target.ts';
 import { parseLogQuery, readContainerLog } from './logs.ts';
+import { prometheusContentType, renderResourceMetrics } from '../stats/prometheus.ts';
+import { SummaryRenderer } from '../stats/summary.ts';
+import type { NodeUsage } from '../stats/types.ts';
 
 export interface KubeletServerOptions {
   cert: string;
@@ -30,6 +34,8 @@ export interface KubeletServerOptions {
   /** The pod as this kubelet knows it (its cache). */
   getPod: (namespace: string, name: string) => Pod | undefined;
   handlers?: StreamHandlers;
+  /** The node's current usage, for `/stats/summary` and `/metrics/resource`; absent: 404. */
+  stats?: () => Promise<NodeUsage>;
   logger: Logger;
 }
 
@@ -64,6 +70,7 @@ function streamRoute(parts: string[], query: URLSearchParams): { kind: keyof Str
 
 export class KubeletServer {
   private server: Server | undefined;
+  private readonly summary = new SummaryRenderer();
 
   constructor(private readonly o: KubeletServerOptions) {}
 
@@ -112,8 +119,30 @@ export class KubeletServer {
       if (req.method !== 'GET') return this.fail(res, 405, `method ${req.method} not allowed`);
       return this.containerLogs(req, res, parts[1]!, parts[2]!, parts[3]!, url.searchParams);
     }
+    if ((url.pathname === '/stats/summary' || url.pathname === '/metrics/resource') && this.o.stats) {
+      if (req.method !== 'GET') return this.fail(res, 405, `method ${req.method} not allowed`);
+      return this.statsRoute(res, url.pathname === '/stats/summary');
+    }
     if (streamRoute(parts, url.searchParams)) return this.fail(res, 400, 'Upgrade request required');
     this.fail(res, 404, `the server could not find the requested resource`);
+  }
+
+  private async statsRoute(res: ServerResponse, summary: boolean): Promise<void> {
+    let usage: NodeUsage | undefined;
+    try {
+      usage = await this.o.stats!();
+    } catch (err) {
+      // Upstream still answers /metrics/resource, with the scrape error gauge set.
+      if (summary) throw err;
+      this.o.logger.warn('collecting resource metrics failed', { err: (err as Error).message });
+    }
+    if (summary) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(this.summary.render(usage!)));
+      return;
+    }
+    res.writeHead(200, { 'content-type': prometheusContentType });
+    res.end(renderResourceMetrics(usage));
   }
 
   private async containerLogs(req: IncomingMessage, res: ServerResponse, ns: string, name: string, container: string, q: URLSearchParams): Promise<void> {

@@ -3,6 +3,8 @@
  * (lease renewed every 10 s with a 40 s duration, node status reported every 5 min unless it
  * changed) and what a simulated pod does (ready at once, finishing pods run ~1 s).
  */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+
 export interface SimCapacity {
   cpu: string;
   memory: string;
@@ -32,6 +34,12 @@ export interface SimOptions {
   podWorkers: number;
   /** Concurrent node/lease writes of the pool (registration and renewals). */
   nodeWriteConcurrency: number;
+  /**
+   * Synthetic usage of a running pod (whole pod; split evenly across its containers).
+   * Undefined (or returning undefined): the `sim.skiff.dev/cpu-usage` / `memory-usage`
+   * annotations, else 1m CPU and 4Mi per container. Read at every metrics collection.
+   */
+  usage?: (pod: Pod) => { cpuMillis: number; memoryBytes: number } | undefined;
 }
 
 export const defaultSimOptions: SimOptions = {

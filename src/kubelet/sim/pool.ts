@@ -21,6 +21,7 @@ import { resolveSimOptions, type SimOptions } from './options.ts';
 import { deletionDueInMs, stepPod, type P } from './pod-status.ts';
 import { SimNode } from './sim-node.ts';
 import { WakeTimers } from './timers.ts';
+import { SimUsage } from './usage.ts';
 
 export interface SimPoolDeps {
   /** Reads for the shared informers. */
@@ -58,6 +59,8 @@ export class SimNodePool {
   private readonly deletingSince = new Map<string, number>();
   private signal: AbortSignal | undefined;
   private nextIndex = 0;
+  /** Synthetic usage of the pool's nodes, for the metrics pipeline (in-process, no scrape). */
+  readonly usage: SimUsage;
 
   constructor(
     private readonly deps: SimPoolDeps,
@@ -70,6 +73,16 @@ export class SimNodePool {
     this.pods = this.informers.informerFor<P>(refs.pods, { fieldSelector: scope.podFieldSelector });
     this.pods.addIndex(byNodeName, (p) => [p.spec?.nodeName ?? '']);
     this.nodeInformer = this.informers.informerFor<N>(refs.nodes, { labelSelector: scope.nodeLabelSelector, fieldSelector: scope.nodeFieldSelector });
+    this.usage = new SimUsage({
+      clock: deps.clock,
+      options: () => this.opts,
+      nodeNames: () => this.names,
+      nodeStartTime: (name) => {
+        const n = this.nodes.get(name);
+        return n?.running && n.registered ? n.registeredAt : undefined;
+      },
+      runningPods: (name) => this.runningPods(name),
+    });
     const onPod = (p: P) => {
       if (this.nodes.has(p.spec?.nodeName ?? '')) this.queue.add(keyOf(p));
     };
@@ -158,6 +171,20 @@ export class SimNodePool {
     await Promise.allSettled(workers);
     await Promise.allSettled([...this.nodes.values()].map((n) => n.done()));
     await this.informers.stopped();
+  }
+
+  /** Pods whose containers run on the node, and since when. */
+  private runningPods(name: string): { pod: P; startedAt: number }[] {
+    const node = this.nodes.get(name);
+    if (!node || !this.pods.hasSynced) return [];
+    const out: { pod: P; startedAt: number }[] = [];
+    for (const pod of this.pods.store.byIndex(byNodeName, name)) {
+      if (pod.status?.phase !== 'Running') continue;
+      const running = pod.status.containerStatuses?.find((c) => c.state?.running?.startedAt)?.state?.running?.startedAt;
+      const startedAt = node.startedAt.get(pod.metadata?.uid ?? '') ?? (Date.parse(running ?? pod.status.startTime ?? '') || this.deps.clock.now().getTime());
+      out.push({ pod, startedAt });
+    }
+    return out;
   }
 
   private nodeOrThrow(name: string): SimNode {

@@ -4,9 +4,12 @@
  * hostPath (with its type checks), configMap/secret/downwardAPI/projected through the
  * AtomicWriter (secrets on tmpfs when root), refreshed on every pod sync so updates reach
  * running pods. `mountsFor` turns a container's volumeMounts (subPath, subPathExpr) into
- * runtime mounts. persistentVolumeClaim belongs to the storage work and fails as unsupported.
+ * runtime mounts (a missing subPath directory is created, as upstream). persistentVolumeClaim
+ * volumes resolve to their bound PV's directory (`claims.ts`); `readOnly` on the claim volume
+ * makes its mounts read-only.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +18,7 @@ import { expand } from '../expansion.ts';
 import { parseQuantity } from '../quantity.ts';
 import type { Mount } from '../runtime/interface.ts';
 import { writeAtomic } from './atomic-writer.ts';
+import { claimHostPath } from './claims.ts';
 import { volumePayload, type VolumeSources } from './sources.ts';
 
 const run = promisify(execFile);
@@ -73,8 +77,14 @@ export class VolumeManager {
 
   /** Creates or refreshes every volume of the pod; returns volume name → host path. */
   async setUp(pod: Pod, podDir: string, src: VolumeSources): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+    const out = new VolumePaths();
     for (const vol of pod.spec?.volumes ?? []) {
+      if (vol.persistentVolumeClaim) {
+        if (!src.claims) throw new Error(`volume "${vol.name}": persistentVolumeClaim volumes need the API (no claim source)`);
+        out.set(vol.name, await claimHostPath(pod.metadata?.namespace ?? 'default', vol.persistentVolumeClaim.claimName, src.claims));
+        if (vol.persistentVolumeClaim.readOnly) out.readOnly.add(vol.name);
+        continue;
+      }
       const dir = this.volumeDir(podDir, vol);
       if (vol.emptyDir) {
         if (vol.emptyDir.medium === 'Memory' && this.opts.useTmpfs) await mountTmpfs(dir, parseQuantity(vol.emptyDir.sizeLimit));
@@ -100,6 +110,11 @@ export class VolumeManager {
   }
 }
 
+/** Volume name → host path, plus the volumes the pod mounts read-only as a whole. */
+export class VolumePaths extends Map<string, string> {
+  readonly readOnly = new Set<string>();
+}
+
 /** The runtime mounts of a container: volumeMounts with subPath / subPathExpr resolved. */
 export function mountsFor(container: Container, volumes: Map<string, string>, env: { name: string; value: string }[]): Mount[] {
   const vars = new Map(env.map((e) => [e.name, e.value]));
@@ -108,6 +123,10 @@ export function mountsFor(container: Container, volumes: Map<string, string>, en
     if (!base) throw new Error(`volume "${vm.name}" not found for mount ${vm.mountPath}`);
     const sub = vm.subPathExpr ? expand(vm.subPathExpr, (n) => vars.get(n)) : vm.subPath;
     if (sub && (sub.startsWith('/') || sub.split('/').includes('..'))) throw new Error(`invalid subPath ${sub}`);
-    return { containerPath: vm.mountPath, hostPath: sub ? join(base, sub) : base, readOnly: !!vm.readOnly, volumeName: vm.name };
+    const hostPath = sub ? join(base, sub) : base;
+    // Upstream creates a missing subPath as a directory (an existing file, e.g. a key, stays).
+    if (sub && !existsSync(hostPath)) mkdirSync(hostPath, { recursive: true, mode: 0o777 });
+    const readOnly = !!vm.readOnly || (volumes instanceof VolumePaths && volumes.readOnly.has(vm.name));
+    return { containerPath: vm.mountPath, hostPath, readOnly, volumeName: vm.name };
   });
 }

@@ -6,11 +6,18 @@
 import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js';
 import { fieldValue, resourceValue } from '../env.ts';
 import type { Payload } from './atomic-writer.ts';
+import type { ClaimSource } from './claims.ts';
+import { serviceAccountTokenFile } from './projected.ts';
+import type { TokenSource } from './service-account-token.ts';
 
 export interface VolumeSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   allocatable: Record<string, string>;
+  /** TokenRequest for projected serviceAccountToken sources (the kubelet's token manager). */
+  serviceAccountToken?: TokenSource;
+  /** Claims and their volumes, for persistentVolumeClaim volumes (`claims.ts`). */
+  claims?: ClaimSource;
 }
 
 function project(payload: Payload, data: Record<string, Buffer>, items: KeyToPath[] | undefined, mode: number, optional: boolean, what: string): void {
@@ -95,7 +102,11 @@ export async function volumePayload(pod: Pod, vol: Volume, src: VolumeSources): 
         }
         project(payload, secretData(sec), s.secret.items, mode, !!s.secret.optional, 'secret');
       } else if (s.downwardAPI) downward(payload, pod, s.downwardAPI.items ?? [], mode, src);
-      // serviceAccountToken and clusterTrustBundle sources are not projected yet.
+      else if (s.serviceAccountToken) {
+        const [path, file] = await serviceAccountTokenFile(pod, s.serviceAccountToken, mode, src.serviceAccountToken);
+        payload.set(path, file);
+      }
+      // clusterTrustBundle sources are not projected yet.
     }
     return payload;
   }

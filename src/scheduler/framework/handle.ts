@@ -5,6 +5,7 @@
  */
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { KubeObject } from '../../api/object.ts';
+import type { InformerFactory } from '../../client/cache/factory.ts';
 import type { EventRecorder } from '../../client/events/recorder.ts';
 import type { Client } from '../../client/rest.ts';
 import type { Logger } from '../../util/log.ts';
@@ -26,4 +27,6 @@ export interface Handle {
   requeue?(keys: readonly string[]): void;
   getPod(namespace: string, name: string): PodObject | undefined;
   pdbs(): readonly (PodDisruptionBudget & KubeObject)[];
+  /** The scheduler's shared informers (VolumeBinding/VolumeRestrictions read claims, volumes, classes). */
+  informers?: InformerFactory;
 }

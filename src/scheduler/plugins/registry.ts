@@ -18,6 +18,8 @@ import { NodeUnschedulable } from './node-unschedulable.ts';
 import { PodTopologySpread } from './pod-topology-spread.ts';
 import { PrioritySort } from './priority-sort.ts';
 import { TaintToleration } from './taint-toleration.ts';
+import { VolumeBinding } from './volume-binding.ts';
+import { VolumeRestrictions } from './volume-restrictions.ts';
 
 export type PluginFactory = (h: Handle) => AnyPlugin;
 
@@ -29,6 +31,8 @@ export const inTreeRegistry: Record<string, PluginFactory> = {
   [NodeAffinity.pluginName]: () => new NodeAffinity(),
   [NodePorts.pluginName]: () => new NodePorts(),
   [NodeResourcesFit.pluginName]: () => new NodeResourcesFit(),
+  [VolumeRestrictions.pluginName]: (h) => new VolumeRestrictions(h),
+  [VolumeBinding.pluginName]: (h) => new VolumeBinding(h),
   [PodTopologySpread.pluginName]: (h) => new PodTopologySpread(h.snapshot),
   [InterPodAffinity.pluginName]: (h) => new InterPodAffinity(h.snapshot),
   [DefaultPreemption.pluginName]: (h) => new DefaultPreemption(h),
@@ -46,6 +50,8 @@ export const defaultPlugins = [
   'NodeAffinity',
   'NodePorts',
   'NodeResourcesFit',
+  'VolumeRestrictions',
+  'VolumeBinding',
   'PodTopologySpread',
   'InterPodAffinity',
   'DefaultPreemption',

@@ -68,7 +68,7 @@ const roles: Record<string, ReturnType<typeof rule>[]> = {
     rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
     rule(['get', 'update'], ['*'], ['*/scale']),
     rule(['list', 'watch'], [''], ['pods']),
-    rule(['list', 'watch'], ['metrics.k8s.io'], ['pods']),
+    rule(['get', 'list'], ['metrics.k8s.io'], ['pods']),
     rule(['get', 'list', 'watch'], ['custom.metrics.k8s.io'], ['*']),
     rule(['get', 'list', 'watch'], ['external.metrics.k8s.io'], ['*']),
     eventsRule(),
@@ -120,6 +120,13 @@ const roles: Record<string, ReturnType<typeof rule>[]> = {
     rule(['list', 'watch'], [''], ['nodes']),
     eventsRule(),
   ],
+  // Skiff's ServiceLB (k3s servicelb): upstream's service-controller rules plus the finalizer patch.
+  'service-lb-controller': [
+    rule(['get', 'list', 'watch', 'patch', 'update'], [''], ['services']),
+    rule(['patch', 'update'], [''], ['services/status']),
+    rule(['list', 'watch'], [''], ['nodes']),
+    eventsRule(),
+  ],
   'statefulset-controller': [
     rule(['list', 'watch'], [''], ['pods']),
     rule(['get', 'list', 'watch'], ['apps'], ['statefulsets']),
@@ -159,6 +166,13 @@ const roles: Record<string, ReturnType<typeof rule>[]> = {
     rule(['get', 'list', 'watch', 'create', 'delete'], [''], ['persistentvolumes']),
     rule(['get', 'list', 'watch'], [''], ['persistentvolumeclaims']),
     rule(['get', 'list', 'watch', 'update'], [''], ['nodes']),
+    rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+    eventsRule(),
+  ],
+  'expand-controller': [
+    rule(['get', 'list', 'watch', 'update', 'patch'], [''], ['persistentvolumes']),
+    rule(['get', 'list', 'watch'], [''], ['persistentvolumeclaims']),
+    rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
     rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
     eventsRule(),
   ],

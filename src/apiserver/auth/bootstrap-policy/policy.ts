@@ -154,6 +154,21 @@ export function clusterRoles(): ClusterRole[] {
       eventsRule(),
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ]),
+    // The built-in ingress controller, with what ingress-nginx's ClusterRole grants it.
+    clusterRole('system:skiff-ingress', [
+      rule(read, [''], ['services', 'secrets']),
+      rule(read, ['discovery.k8s.io'], ['endpointslices']),
+      rule(read, ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+      rule(['create'], ['networking.k8s.io'], ['ingressclasses']),
+      rule(['update'], ['networking.k8s.io'], ['ingresses/status']),
+      eventsRule(),
+    ]),
+    // As metrics-server's manifests ship them: readers of metrics.k8s.io through view/edit/admin,
+    // and the scraper's own identity (kubelet metrics, the nodes and pods it labels metrics with).
+    clusterRole('system:aggregated-metrics-reader', [rule(['get', 'list', 'watch'], ['metrics.k8s.io'], ['pods', 'nodes'])], {
+      labels: { ...aggregateTo('view'), ...aggregateTo('edit'), ...aggregateTo('admin') },
+    }),
+    clusterRole('system:metrics-server', [rule(['get'], [''], ['nodes/metrics']), rule(['get', 'list', 'watch'], [''], ['pods', 'nodes'])]),
   ];
 }
 
@@ -164,7 +179,10 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:discovery', groups('system:authenticated')),
     clusterBinding('system:basic-user', groups('system:authenticated')),
     clusterBinding('system:public-info-viewer', groups('system:authenticated', 'system:unauthenticated')),
-    clusterBinding('system:node-proxier', users('system:kube-proxy')),
+    // Skiff's choice, not upstream's: the service proxy runs inside the agent with the node's own
+    // credentials (system:node:<name>), so group system:nodes gets the proxier role too.
+    clusterBinding('system:node-proxier', [...users('system:kube-proxy'), ...groups('system:nodes')]),
+    clusterBinding('system:skiff-ingress', users('system:skiff-ingress')),
     clusterBinding('system:kube-controller-manager', users('system:kube-controller-manager')),
     clusterBinding('system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),
     clusterBinding('system:coredns', [...users('system:kube-dns'), serviceAccount('kube-system', 'coredns')]),
@@ -173,5 +191,6 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:service-account-issuer-discovery', groups('system:serviceaccounts')),
     // Kept without subjects, as upstream: the Node authorizer grants what nodes need.
     clusterBinding('system:node', []),
+    clusterBinding('system:metrics-server', [...users('system:metrics-server'), serviceAccount('kube-system', 'metrics-server')]),
   ];
 }

@@ -25,10 +25,10 @@ function scaleUpRules(r: HPAScalingRules | undefined): HPAScalingRules {
     ],
   };
 }
+/** As upstream: the scale-down window stays unset, so the controller's --horizontal-pod-autoscaler-downscale-stabilization applies. */
 function scaleDownRules(r: HPAScalingRules | undefined): HPAScalingRules {
   return {
     ...r,
-    stabilizationWindowSeconds: r?.stabilizationWindowSeconds ?? 300,
     selectPolicy: r?.selectPolicy ?? 'Max',
     policies: r?.policies ?? [{ type: 'Percent', value: 100, periodSeconds: 15 }],
   };

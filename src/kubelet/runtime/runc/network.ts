@@ -58,6 +58,9 @@ export async function setupPodNetwork(
     await must('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsName]);
   }
   await must('ip', ['link', 'set', vethHost, 'master', b.name, 'up']);
+  // Hairpin: a pod reaching itself through its Service VIP gets the DNATed packet back on the
+  // port it came from (as the CNI bridge plugin's hairpinMode).
+  await must('ip', ['link', 'set', vethHost, 'type', 'bridge_slave', 'hairpin', 'on']);
   await ns('addr', 'replace', `${ip}/${c.prefix}`, 'dev', 'eth0');
   await ns('link', 'set', 'eth0', 'up');
   for (const r of routes) await ns('route', 'replace', r, 'via', gatewayOf(c), 'dev', 'eth0');

@@ -1,0 +1,54 @@
+/**
+ * @module CEL for admission (@marcbachmann/cel-js): compiled programs cached by expression
+ * text, and JSON → CEL values (whole numbers become CEL ints, as Kubernetes' structural
+ * schemas type `integer` fields) so `object.spec.replicas <= 5` compares int with int.
+ */
+import { Environment } from '@marcbachmann/cel-js';
+
+export type CelValue = unknown;
+type Program = (ctx: Record<string, CelValue>) => unknown;
+
+const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+const cache = new Map<string, Program>();
+const maxCached = 5000;
+
+/** Parses (once per distinct text) and returns a program; throws the parse error. */
+export function compile(expression: string): Program {
+  let p = cache.get(expression);
+  if (!p) {
+    const parsed = env.parse(expression);
+    p = (ctx) => parsed(ctx);
+    if (cache.size >= maxCached) cache.clear();
+    cache.set(expression, p);
+  }
+  return p;
+}
+
+/** Deep copy of a JSON value with integral numbers as bigint. */
+export function toCel(v: unknown): CelValue {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(toCel);
+  if (v && typeof v === 'object') {
+    const out: Record<string, CelValue> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCel(x);
+    return out;
+  }
+  return v === undefined ? null : v;
+}
+
+/** Evaluates; a result that is not a boolean is an error, as upstream's type check would say. */
+export function evalBool(expression: string, ctx: Record<string, CelValue>): boolean {
+  const r = compile(expression)(ctx);
+  if (typeof r !== 'boolean') throw new Error(`expression '${expression}' resulted in error: got ${typeof r}, want bool`);
+  return r;
+}
+
+export function evalString(expression: string, ctx: Record<string, CelValue>): string {
+  const r = compile(expression)(ctx);
+  if (typeof r !== 'string') throw new Error(`messageExpression '${expression}' must evaluate to string`);
+  return r;
+}
+
+export function evalAny(expression: string, ctx: Record<string, CelValue>): CelValue {
+  return compile(expression)(ctx);
+}

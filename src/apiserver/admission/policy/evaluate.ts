@@ -1,0 +1,60 @@
+/**
+ * @module Evaluates one policy for one (binding, param) against a request: variables in
+ * order, then every validation; a false expression yields its message (messageExpression,
+ * message, or `failed expression: <expression>`) and reason (default Forbidden).
+ */
+import type { ValidatingAdmissionPolicy } from 'kubernetes-types/admissionregistration/v1.js';
+import type { KubeObject } from '../../../api/object.ts';
+import type { AdmissionAttributes } from '../interface.ts';
+import { admissionRequest } from '../webhook/review.ts';
+import { evalAny, evalBool, evalString, toCel, type CelValue } from './cel.ts';
+
+export interface Violation {
+  message: string;
+  reason: string;
+  /** The expression failed to evaluate (subject to failurePolicy) rather than returned false. */
+  error: boolean;
+}
+
+export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAttributes, param: KubeObject | null, namespaceObject: KubeObject | undefined): Violation[] {
+  const ctx: Record<string, CelValue> = {
+    object: toCel(a.object ?? null),
+    oldObject: toCel(a.oldObject ?? null),
+    request: toCel(admissionRequest(a)),
+    params: toCel(param),
+    namespaceObject: toCel(namespaceObject ?? null),
+  };
+  const out: Violation[] = [];
+  const vars: Record<string, CelValue> = {};
+  ctx.variables = vars;
+  for (const v of policy.spec?.variables ?? []) {
+    try {
+      vars[v.name] = evalAny(v.expression, ctx);
+    } catch (e) {
+      // Upstream evaluates variables lazily; an unused broken variable must not fail the request.
+      vars[v.name] = undefined;
+      void e;
+    }
+  }
+  for (const v of policy.spec?.validations ?? []) {
+    let ok: boolean;
+    try {
+      ok = evalBool(v.expression, ctx);
+    } catch (e) {
+      out.push({ message: `expression '${v.expression}' resulted in error: ${(e as Error).message.split('\n')[0]}`, reason: 'Invalid', error: true });
+      continue;
+    }
+    if (ok) continue;
+    let message = v.message || `failed expression: ${v.expression.trim()}`;
+    if (v.messageExpression) {
+      try {
+        const m = evalString(v.messageExpression, ctx);
+        if (m.trim()) message = m;
+      } catch {
+        // Upstream falls back to the static message when messageExpression fails.
+      }
+    }
+    out.push({ message, reason: v.reason ?? 'Forbidden', error: false });
+  }
+  return out;
+}

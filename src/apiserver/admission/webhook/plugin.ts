@@ -1,0 +1,107 @@
+/**
+ * @module The MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins (upstream
+ * admission/plugin/webhook/mutating and validating dispatchers): mutating webhooks run in
+ * order, their JSONPatches applied, IfNeeded ones reinvoked once when a later webhook changed
+ * the object; validating webhooks run in parallel. Failures follow failurePolicy.
+ */
+import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhook, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
+import type { KubeObject } from '../../../api/object.ts';
+import { StatusError, type StatusReason } from '../../../machinery/status.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../interface.ts';
+import { callWebhook } from './call.ts';
+import { shouldCall } from './match.ts';
+import { applyWebhookPatch } from './patch.ts';
+import { admissionRequest, type AdmissionResponse } from './review.ts';
+import { isExemptResource } from './rules.ts';
+import { ConfigReader, type StoreSource } from './source.ts';
+
+export type ObserveWebhook = (labels: { name: string; type: 'admit' | 'validating'; operation: string; rejected: string }, seconds: number) => void;
+
+type Hook = MutatingWebhook | ValidatingWebhook;
+const group = 'admissionregistration.k8s.io';
+
+/** Configurations sorted by name, webhooks in their listed order (as upstream). */
+async function hooks<T extends Hook>(reader: ConfigReader, resource: string): Promise<T[]> {
+  const cfgs = await reader.list<(MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & KubeObject>(group, 'v1', resource);
+  cfgs.sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
+  return cfgs.flatMap((c) => (c.webhooks ?? []) as T[]);
+}
+
+function denied(h: Hook, resp: AdmissionResponse): StatusError {
+  const msg = resp.status?.message;
+  const code = resp.status?.code && resp.status.code >= 400 ? resp.status.code : 403;
+  const reason = (resp.status?.reason || (code === 403 ? 'Forbidden' : '')) as StatusReason;
+  return new StatusError(code, reason, `admission webhook "${h.name}" denied the request${msg ? `: ${msg}` : ''}`);
+}
+
+/**
+ * One call with failurePolicy applied: returns the response, or undefined when the webhook
+ * was skipped or failed with Ignore. Throws the request's rejection.
+ */
+async function invoke(h: Hook, a: AdmissionAttributes, reader: ConfigReader, type: 'admit' | 'validating', observe?: ObserveWebhook): Promise<AdmissionResponse | undefined> {
+  const ignore = h.failurePolicy === 'Ignore';
+  try {
+    if (!(await shouldCall(h, a, reader))) return undefined;
+  } catch (e) {
+    if (ignore) return undefined;
+    throw e;
+  }
+  if (a.dryRun && h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun')
+    throw new StatusError(400, 'BadRequest', `admission webhook "${h.name}" does not support dry run`);
+  const started = performance.now();
+  let resp: AdmissionResponse;
+  try {
+    resp = await callWebhook(h.clientConfig, h.timeoutSeconds ?? 10, admissionRequest(a), reader);
+  } catch (e) {
+    observe?.({ name: h.name, type, operation: a.operation, rejected: 'true' }, (performance.now() - started) / 1000);
+    if (ignore) return undefined;
+    throw StatusError.internal(`failed calling webhook "${h.name}": failed to call webhook: ${(e as Error).message}`);
+  }
+  observe?.({ name: h.name, type, operation: a.operation, rejected: String(!resp.allowed) }, (performance.now() - started) / 1000);
+  if (resp.warnings?.length) (a.warnings ??= []).push(...resp.warnings);
+  if (!resp.allowed) throw denied(h, resp);
+  return resp;
+}
+
+export function mutatingWebhookAdmission(server: StoreSource, observe?: ObserveWebhook): AdmissionPlugin {
+  const reader = new ConfigReader(server);
+  return {
+    name: 'MutatingAdmissionWebhook',
+    async mutate(a) {
+      if (isExemptResource(a)) return;
+      const list = await hooks<MutatingWebhook>(reader, 'mutatingwebhookconfigurations');
+      if (!list.length) return;
+      // After each IfNeeded webhook: the object it saw last; reinvoke when it later changed.
+      const seen = new Map<MutatingWebhook, string>();
+      const callOne = async (h: MutatingWebhook): Promise<void> => {
+        const resp = await invoke(h, a, reader, 'admit', observe);
+        if (resp?.patch && a.object) {
+          if (resp.patchType && resp.patchType !== 'JSONPatch')
+            throw StatusError.internal(`failed calling webhook "${h.name}": unsupported patch type "${resp.patchType}"`);
+          try {
+            applyWebhookPatch(a.object, resp.patch);
+          } catch (e) {
+            throw StatusError.internal(`failed calling webhook "${h.name}": ${(e as Error).message}`);
+          }
+        }
+        if (h.reinvocationPolicy === 'IfNeeded' && resp) seen.set(h, JSON.stringify(a.object ?? null));
+      };
+      for (const h of list) await callOne(h);
+      for (const [h, snapshot] of [...seen]) if (JSON.stringify(a.object ?? null) !== snapshot) await callOne(h);
+    },
+  };
+}
+
+export function validatingWebhookAdmission(server: StoreSource, observe?: ObserveWebhook): AdmissionPlugin {
+  const reader = new ConfigReader(server);
+  return {
+    name: 'ValidatingAdmissionWebhook',
+    async validate(a) {
+      if (isExemptResource(a)) return;
+      const list = await hooks<ValidatingWebhook>(reader, 'validatingwebhookconfigurations');
+      const results = await Promise.allSettled(list.map((h) => invoke(h, a, reader, 'validating', observe)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * @module Reads admission configuration (webhook configurations, policies, bindings, params,
+ * namespaces, services and EndpointSlices) straight from the API server's own storage. Every
+ * request reads the current objects, so a new configuration applies to the very next request
+ * (upstream's informers apply it "eventually"); compiled CEL is cached separately.
+ */
+import type { KubeObject } from '../../../api/object.ts';
+import type { Backend } from '../../../storage/interface.ts';
+import type { Store } from '../../registry/generic/store.ts';
+
+export interface StoreSource {
+  store(group: string, version: string, resource: string): Store | undefined;
+  readonly config: { backend: Backend };
+}
+
+export class ConfigReader {
+  constructor(private readonly server: StoreSource) {}
+
+  async list<T extends KubeObject>(group: string, version: string, resource: string, namespace?: string): Promise<T[]> {
+    const store = this.server.store(group, version, resource);
+    if (!store) return [];
+    const { kvs } = await this.server.config.backend.list(store.codec.prefix(namespace));
+    return kvs.map((kv) => store.codec.decode(kv) as unknown as T);
+  }
+
+  async get<T extends KubeObject>(group: string, version: string, resource: string, namespace: string, name: string): Promise<T | undefined> {
+    const store = this.server.store(group, version, resource);
+    return store ? ((await store.getRaw(namespace, name))?.obj as unknown as T | undefined) : undefined;
+  }
+
+  namespace(name: string): Promise<KubeObject | undefined> {
+    return this.get('', 'v1', 'namespaces', '', name);
+  }
+}

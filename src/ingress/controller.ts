@@ -1,0 +1,161 @@
+/**
+ * @module The built-in ingress controller: informers on Ingress, IngressClass, Service,
+ * EndpointSlice and Secret; a routing table rebuilt (coalesced) on any Ingress or class change;
+ * an HTTP and an HTTPS listener (SNI) sharing one handler; status written back to the served
+ * Ingresses. Endpoint and Secret changes need no rebuild: the proxy reads them from the cache
+ * per request.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Secret, Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
+import type { Registry } from 'prom-client';
+import type { KubeObject } from '../api/object.ts';
+import type { InformerFactory } from '../client/cache/factory.ts';
+import type { EventRecorder } from '../client/events/recorder.ts';
+import { keyOf, refs } from '../client/refs.ts';
+import type { Client } from '../client/rest.ts';
+import type { Logger } from '../util/log.ts';
+import { ensureIngressClass, ingressClassesRef, isServed } from './class.ts';
+import { EndpointResolver } from './endpoints.ts';
+import { IngressMetrics } from './metrics.ts';
+import { ingressHandler } from './proxy.ts';
+import { RouteTable } from './router.ts';
+import { StatusWriter } from './status.ts';
+import { CertificateStore, type CertPair } from './tls.ts';
+
+type Ing = Ingress & KubeObject;
+
+export interface IngressControllerOptions {
+  host: string;
+  /** 0 picks a free port; undefined or negative disables that listener. */
+  httpPort?: number;
+  httpsPort?: number;
+  /** The address written into Ingress status. */
+  advertiseAddress: string;
+  defaultCert: CertPair;
+  metrics?: Registry;
+}
+
+export class IngressController {
+  private table = new RouteTable([]);
+  private readonly ingresses;
+  private readonly classes;
+  private readonly endpoints: EndpointResolver;
+  private readonly certs: CertificateStore;
+  private readonly metrics: IngressMetrics;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private httpServer?: http.Server;
+  private httpsServer?: https.Server;
+  private status?: StatusWriter;
+  private rebuildPending = false;
+  httpPort?: number;
+  httpsPort?: number;
+
+  constructor(
+    private readonly client: Client,
+    informers: InformerFactory,
+    private readonly recorder: EventRecorder,
+    private readonly opts: IngressControllerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.ingresses = informers.informerFor<Ing>(refs.ingresses);
+    this.classes = informers.informerFor<IngressClass & KubeObject>(ingressClassesRef);
+    const services = informers.informerFor<Service & KubeObject>(refs.services);
+    const slices = informers.informerFor<EndpointSlice & KubeObject>(refs.endpointslices);
+    const secrets = informers.informerFor<Secret & KubeObject>(refs.secrets);
+    this.endpoints = new EndpointResolver(services, slices);
+    this.certs = new CertificateStore(secrets, opts.defaultCert, logger);
+    this.metrics = new IngressMetrics(opts.metrics);
+    const onIngress = (ing: Ing) => {
+      this.scheduleRebuild();
+      this.status?.queue.add(keyOf(ing));
+    };
+    this.ingresses.addEventHandler({ onAdd: onIngress, onUpdate: (_o, n) => onIngress(n), onDelete: () => this.scheduleRebuild() });
+    this.classes.addEventHandler({
+      onAdd: () => this.resyncAll(),
+      onUpdate: () => this.resyncAll(),
+      onDelete: () => this.resyncAll(),
+    });
+  }
+
+  private served = (ing: Ing): boolean => isServed(ing, this.classes.store.list());
+
+  private resyncAll(): void {
+    this.scheduleRebuild();
+    for (const ing of this.ingresses.store.list()) this.status?.queue.add(keyOf(ing));
+  }
+
+  /** Coalesces a burst of changes into one rebuild on the next tick. */
+  private scheduleRebuild(): void {
+    if (this.rebuildPending) return;
+    this.rebuildPending = true;
+    setImmediate(() => {
+      this.rebuildPending = false;
+      this.table = new RouteTable(this.ingresses.store.list().filter(this.served));
+    });
+  }
+
+  /** Binds the listeners (throws on a bind failure, before anything else runs). */
+  async listen(): Promise<void> {
+    const bind = (srv: http.Server | https.Server, port: number) =>
+      new Promise<number>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(port, this.opts.host, () => {
+          srv.off('error', reject);
+          resolve((srv.address() as AddressInfo).port);
+        });
+      });
+    const ctx = { table: () => this.table, endpoints: this.endpoints, metrics: this.metrics, agent: this.agent, httpsPort: undefined as number | undefined };
+    try {
+      if (this.opts.httpsPort !== undefined && this.opts.httpsPort >= 0) {
+        this.httpsServer = https.createServer(
+          {
+            ...this.opts.defaultCert,
+            SNICallback: (name, cb) => {
+              const t = this.table.tlsFor(name.toLowerCase());
+              cb(null, (t && this.certs.contextFor(t)) || this.certs.defaultContext);
+            },
+          },
+          ingressHandler(ctx, 'https'),
+        );
+        this.httpsPort = await bind(this.httpsServer, this.opts.httpsPort);
+        ctx.httpsPort = this.httpsPort;
+      }
+      if (this.opts.httpPort !== undefined && this.opts.httpPort >= 0) {
+        this.httpServer = http.createServer(ingressHandler(ctx, 'http'));
+        this.httpPort = await bind(this.httpServer, this.opts.httpPort);
+      }
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  /** Ensures the IngressClass, then writes status until the signal ends. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.status = new StatusWriter(this.client, this.ingresses, this.served, this.recorder, { address: this.opts.advertiseAddress, httpPort: this.httpPort, httpsPort: this.httpsPort }, this.logger);
+    for (;;) {
+      try {
+        await ensureIngressClass(this.client);
+        break;
+      } catch (err) {
+        this.logger.warn('cannot create IngressClass skiff yet', { err: String(err) });
+        if (signal.aborted) return;
+        await delay(1000, undefined, { signal }).catch(() => undefined);
+      }
+    }
+    this.resyncAll();
+    await this.status.run(signal);
+  }
+
+  async close(): Promise<void> {
+    const stop = (s?: http.Server | https.Server) =>
+      s ? new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); }) : Promise.resolve();
+    await Promise.all([stop(this.httpServer), stop(this.httpsServer)]);
+    this.agent.destroy();
+  }
+}
