@@ -11,7 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.ts';
 import { peerAuthenticator } from '../src/apiserver/auth/authenticator.ts';
 import { allowAllAuthorizer } from '../src/apiserver/auth/authorizer.ts';
@@ -120,6 +120,8 @@ export async function benchScheduler(workload: 'plain' | 'anti-affinity', nodes:
       const created = await nodeRc.create(want);
       await nodeRc.update({ ...created, status: want.status }, 'status');
     });
+    // ServiceAccount admission rejects pods whose account is missing; no controller runs here.
+    await client.resource<ServiceAccount & KubeObject>(refs.serviceaccounts).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' } }).catch(() => {});
     const podRc = client.resource<Pod & KubeObject>(refs.pods);
     await inBatches(pods, 32, (i) => podRc.create(pod(i, workload === 'anti-affinity')));
 

@@ -250,9 +250,34 @@ function generate(): Record<string, Schema> {
       }
     }
   };
+  addInlinedRuleFields(all);
   visit([...all.values()]);
   if (missing.size) throw new Error(`unresolved references: ${[...missing].join(', ')}`);
   return Object.fromEntries([...all.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Go's admissionregistration RuleWithOperations embeds Rule inline (`json:",inline"`), which
+ * kubernetes-types drops: its `resources` and `scope` are added back as upstream serves them.
+ */
+function addInlinedRuleFields(all: Map<string, Schema>): void {
+  const fields: Record<string, Schema> = {
+    resources: {
+      description:
+        "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
+      type: 'array',
+      items: { type: 'string' },
+    },
+    scope: {
+      description:
+        'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".',
+      type: 'string',
+    },
+  };
+  for (const name of ['RuleWithOperations', 'NamedRuleWithOperations']) {
+    const s = all.get(`io.k8s.api.admissionregistration.v1.${name}`) as { properties?: Record<string, Schema> } | undefined;
+    if (s) s.properties = Object.fromEntries(Object.entries({ ...s.properties, ...fields }).sort(([x], [y]) => (x < y ? -1 : 1)));
+  }
 }
 
 /** One schema per line: small, yet a regenerated file diffs per type. */

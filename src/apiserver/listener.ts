@@ -1,7 +1,8 @@
 /**
  * @module The HTTPS front door: TLS with optional client certificates verified against the
  * cluster CA, bodies read with a size cap, streaming responses flushed at once (watch clients
- * block until headers arrive), and request cancellation when the client goes away.
+ * block until headers arrive), and request cancellation when the client goes away. The
+ * serving certificate can be swapped on the running server (rotation before expiry).
  */
 import { createServer, type Server } from 'node:https';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +19,11 @@ export interface ListenerOptions {
   /** CA that signs client certificates. */
   clientCA: string;
   logger: Logger;
+}
+
+/** New TLS handshakes present this certificate; established connections keep theirs. */
+export function setServingCertificate(server: Server, pair: { cert: string; key: string; clientCA: string }): void {
+  server.setSecureContext({ cert: pair.cert, key: pair.key, ca: pair.clientCA });
 }
 
 export type Handler = (req: ApiRequest) => Promise<ApiResponse>;

@@ -28,6 +28,7 @@ export class ApiServerMetrics {
   readonly duration: Histogram<'verb' | 'group' | 'version' | 'resource'>;
   readonly watchers: Gauge<'group' | 'version' | 'kind'>;
   readonly longRunning: Gauge<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'component'>;
+  readonly webhookDuration: Histogram<'name' | 'type' | 'operation' | 'rejected'>;
 
   constructor(opts: ApiServerMetricsOptions | boolean = {}) {
     const o = typeof opts === 'boolean' ? { defaultMetrics: opts } : opts;
@@ -58,6 +59,13 @@ export class ApiServerMetrics {
       labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'component'],
       registers,
     });
+    this.webhookDuration = new Histogram({
+      name: 'apiserver_admission_webhook_admission_duration_seconds',
+      help: 'Admission webhook latency histogram in seconds, identified by name and broken out for each operation and API resource and type (validate or admit).',
+      labelNames: ['name', 'type', 'operation', 'rejected'],
+      buckets: [0.005, 0.025, 0.1, 0.5, 1, 2.5, 10, 25],
+      registers,
+    });
     if (o.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -65,11 +73,12 @@ export class ApiServerMetrics {
    * Counts a streamed response (watch, logs, …) as long-running while its body is being read;
    * a watch also counts as a registered watcher of its kind. Other responses pass unchanged.
    */
-  trackLongRunning(res: ApiResponse, labels: RequestLabels, kind?: string): ApiResponse {
+  trackLongRunning(res: ApiResponse, labels: RequestLabels, kindOf: () => string | undefined): ApiResponse {
     const body = res.body;
     if (res.status >= 300 || body instanceof Uint8Array || body === undefined) return res;
-    const lr = { ...labels, component: 'apiserver' };
-    const w = labels.verb === 'watch' ? { group: labels.group, version: labels.version, kind: kind ?? labels.resource } : undefined;
+    // Upstream labels long-running requests with the upper-case verb (WATCH, CONNECT).
+    const lr = { ...labels, verb: labels.verb.toUpperCase(), component: 'apiserver' };
+    const w = labels.verb === 'watch' ? { group: labels.group, version: labels.version, kind: kindOf() ?? labels.resource } : undefined;
     const longRunning = this.longRunning;
     const watchers = this.watchers;
     async function* tracked(): AsyncIterable<Uint8Array> {

@@ -21,6 +21,8 @@ import { defaultIngressClass, storeIngressClassLister } from './admission/defaul
 import { persistentVolumeClaimResize } from './admission/persistent-volume-claim-resize.ts';
 import { resourceQuotaAdmission } from './admission/resource-quota.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
+import { mutatingWebhookAdmission, validatingWebhookAdmission } from './admission/webhook/plugin.ts';
+import { validatingAdmissionPolicy } from './admission/policy/plugin.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { KubeletClientConfig, ServerContext } from './context.ts';
@@ -92,6 +94,9 @@ export class ApiServer implements ServerContext {
       defaultIngressClass(storeIngressClassLister(this)),
       persistentVolumeClaimResize((name) => this.getOptional('storage.k8s.io', 'v1', 'storageclasses', '', name)),
       resourceQuotaAdmission(this),
+      mutatingWebhookAdmission(this, (l, s) => this.metrics.webhookDuration.observe(l, s)),
+      validatingAdmissionPolicy(this),
+      validatingWebhookAdmission(this, (l, s) => this.metrics.webhookDuration.observe(l, s)),
       ...(config.admission ?? []),
     ]);
     for (const s of config.strategies) {
@@ -158,7 +163,7 @@ export class ApiServer implements ServerContext {
       ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource }
       : { verb: info.verb, group: '', version: '', resource: '', subresource: '' };
     this.metrics.requests.inc({ ...labels, code: String(res.status) });
-    if (info.isResourceRequest) res = this.metrics.trackLongRunning(res, labels, this.resources.find((r) => r.group === info.group && r.resource === info.resource)?.kind);
+    if (info.isResourceRequest) res = this.metrics.trackLongRunning(res, labels, () => this.resources.find((r) => r.group === info.group && r.resource === info.resource)?.kind);
     if (labels.verb !== 'watch')
       this.metrics.duration.observe(
         { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource },

@@ -10,6 +10,7 @@ import type { Logger } from '../util/log.ts';
 import { answerMessage, type ReplyCode } from './packet.ts';
 import type { ZoneOptions } from './records.ts';
 import type { ClusterView } from './view.ts';
+import type { DnsMetrics } from './metrics.ts';
 
 export interface DnsServerOptions {
   host: string;
@@ -20,6 +21,8 @@ export interface DnsServerOptions {
   tcpIdleMs?: number;
   /** Log the query rate this often (default 60 s; 0 disables). */
   statsIntervalMs?: number;
+  /** CoreDNS-named Prometheus metrics; none: only the built-in counters. */
+  metrics?: DnsMetrics;
 }
 
 export interface DnsStats {
@@ -84,7 +87,8 @@ export class DnsServer {
     ]);
   }
 
-  private answer(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+  private answer(msg: Buffer, transport: 'udp' | 'tcp', family: string | undefined): Buffer | undefined {
+    const started = this.opts.metrics ? performance.now() : 0;
     let out;
     try {
       out = answerMessage(msg, this.view, this.zone, transport);
@@ -97,13 +101,21 @@ export class DnsServer {
     this.counters.queries++;
     this.counters.byRcode[out.outcome.rcode] = (this.counters.byRcode[out.outcome.rcode] ?? 0) + 1;
     if (out.outcome.truncated) this.counters.truncated++;
+    this.opts.metrics?.observe({
+      server: `dns://${isIPv6(this.opts.host) ? `[${this.opts.host}]` : this.opts.host}:${this.port}`,
+      proto: transport,
+      family: family === 'IPv6' || family === 'udp6' ? 6 : 4,
+      msg,
+      rcode: out.outcome.rcode,
+      seconds: (performance.now() - started) / 1000,
+    });
     return out.reply;
   }
 
   private bindUdp(port: number): Promise<UdpSocket> {
     const sock = createSocket(isIPv6(this.opts.host) ? 'udp6' : 'udp4');
     sock.on('message', (msg, rinfo) => {
-      const reply = this.answer(msg, 'udp');
+      const reply = this.answer(msg, 'udp', rinfo.family);
       if (reply) sock.send(reply, rinfo.port, rinfo.address);
     });
     return new Promise((resolve, reject) => {
@@ -140,7 +152,7 @@ export class DnsServer {
         if (pending.length < 2 + len) break;
         const msg = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
-        const reply = this.answer(msg, 'tcp');
+        const reply = this.answer(msg, 'tcp', conn.remoteFamily);
         if (!reply) continue;
         const head = Buffer.alloc(2);
         head.writeUInt16BE(reply.length);

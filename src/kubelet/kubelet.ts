@@ -26,6 +26,8 @@ import { KubeletServer } from './server/server.ts';
 import { collectNodeUsage } from './stats/collect.ts';
 import { hostFacts, newNode, nodeStatus, type N } from './node-status.ts';
 import { PodWorkers } from './pod-workers.ts';
+import { KubeletMetrics } from './metrics.ts';
+import { Registry } from 'prom-client';
 import { ProbeManager } from './prober/manager.ts';
 import type { Runtime } from './runtime/interface.ts';
 import { StatusManager } from './status-manager.ts';
@@ -59,6 +61,8 @@ export interface KubeletOptions {
   clusterDomain?: string;
   /** The kubelet's HTTPS endpoint (logs, exec, attach, port-forward); none without it. */
   server?: { cert: string; key: string; clientCA: string; port: number; address?: string; handlers?: StreamHandlers };
+  /** Registry for the kubelet's metrics (the server's, for the embedded kubelet); default: its own. */
+  metrics?: Registry;
 }
 
 type L = Lease & KubeObject;
@@ -76,6 +80,7 @@ export class Kubelet {
   private lastStatusWrite = 0;
   private lease: L | undefined;
   private serverPort = 0;
+  private readonly metrics: KubeletMetrics;
 
   constructor(private readonly o: KubeletOptions) {
     const clock = realClock;
@@ -107,7 +112,9 @@ export class Kubelet {
       secret: (ns, name) => cmGet<Secret & KubeObject>(refs.secrets, ns, name),
       resyncMs: o.resyncMs ?? 10_000,
     };
-    this.workers = new PodWorkers(this.deps);
+    this.metrics = new KubeletMetrics(o.metrics ?? new Registry(), o.runtime);
+    this.deps.status.onStatus = (pod, status) => this.metrics.podStatus(pod, status);
+    this.workers = new PodWorkers(this.deps, this.metrics);
     kick = (uid) => this.workers.kick(uid);
     this.informers = new InformerFactory(o.client, { clock, logger: o.logger });
     const pods = this.informers.informerFor<P>(refs.pods, { fieldSelector: `spec.nodeName=${o.nodeName}` });
@@ -129,7 +136,7 @@ export class Kubelet {
       const pods = this.podsInformer();
       const startTime = Date.now();
       const stats = () => collectNodeUsage({ nodeName: this.o.nodeName, runtime: this.o.runtime, pods: () => pods.store.list(), startTime });
-      const srv = new KubeletServer({ ...this.o.server, agentDir: this.o.agentDir, logger: log, getPod: (ns, name) => pods.store.getByName(ns, name), stats });
+      const srv = new KubeletServer({ ...this.o.server, agentDir: this.o.agentDir, logger: log, getPod: (ns, name) => pods.store.getByName(ns, name), stats, metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }) });
       this.serverPort = await srv.start(signal);
       log.info('kubelet server listening', { port: this.serverPort });
     }

@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { podLogDir, podUid, type KubeletDeps, type P } from './deps.ts';
 import { syncPod, terminatePod } from './pod-sync.ts';
+import type { KubeletMetrics } from './metrics.ts';
 
 interface Worker {
   pod: P;
@@ -16,6 +17,8 @@ interface Worker {
   again: boolean;
   timer?: NodeJS.Timeout;
   finished: boolean;
+  /** Has synced once (the worker-duration metric's `create` vs `sync`). */
+  synced?: boolean;
 }
 
 export class PodWorkers {
@@ -23,7 +26,10 @@ export class PodWorkers {
   private stopped = false;
   private readonly inflight = new Set<Promise<void>>();
 
-  constructor(private readonly d: KubeletDeps) {}
+  constructor(
+    private readonly d: KubeletDeps,
+    private readonly metrics?: KubeletMetrics,
+  ) {}
 
   /** The newest copy of a pod bound to this node. */
   update(pod: P): void {
@@ -31,7 +37,10 @@ export class PodWorkers {
     const w = this.workers.get(uid);
     if (w?.finished) return;
     if (w) w.pod = pod;
-    else this.workers.set(uid, { pod, removed: false, busy: false, again: false, finished: false });
+    else {
+      this.workers.set(uid, { pod, removed: false, busy: false, again: false, finished: false });
+      this.metrics?.podSeen(uid);
+    }
     this.kick(uid);
   }
 
@@ -70,12 +79,18 @@ export class PodWorkers {
       let next = this.d.resyncMs;
       try {
         const deleting = w.removed || !!w.pod.metadata?.deletionTimestamp;
+        const started = performance.now();
         const r = deleting ? await terminatePod(this.d, w.pod, !w.removed) : await syncPod(this.d, w.pod);
+        this.metrics?.workerSynced(deleting ? 'kill' : w.synced ? 'sync' : 'create', (performance.now() - started) / 1000);
+        w.synced = true;
         if (r.finished) {
           w.finished = true;
           await rm(podLogDir(this.d, w.pod), { recursive: true, force: true });
           // Keep the tombstone briefly so a late informer event does not restart the pod.
-          setTimeout(() => this.workers.delete(uid), 60_000).unref();
+          setTimeout(() => {
+            this.workers.delete(uid);
+            this.metrics?.podForgotten(uid);
+          }, 60_000).unref();
           break;
         }
         next = r.requeueAfterMs;

@@ -23,11 +23,14 @@ function canonical(v: unknown): string {
 
 export class StatusManager {
   private readonly written = new Map<string, string>();
+  /** Sees every status the kubelet computes (the pod start metrics). */
+  onStatus?: (pod: P, status: PodStatus) => void;
 
   constructor(private readonly client: Client) {}
 
   /** Writes status for the pod if it changed; returns whether a write happened. */
   async setStatus(pod: P, status: PodStatus): Promise<boolean> {
+    this.onStatus?.(pod, status);
     const uid = pod.metadata?.uid ?? '';
     const want = canonical(status);
     if (this.written.get(uid) === want && canonical(pod.status) === want) return false;

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../util/log.ts';
+import { loadHtpasswd } from './auth.ts';
 import { RegistryHandler } from './server.ts';
 import { RegistryStore } from './store.ts';
 
@@ -14,6 +15,8 @@ export interface RegistryServerOptions {
   port: number;
   host: string;
   logger?: Logger;
+  /** htpasswd-style file: when set, every request needs Basic credentials (see auth.ts). */
+  htpasswdFile?: string;
 }
 
 export interface RunningRegistry {
@@ -27,7 +30,8 @@ export interface RunningRegistry {
 export async function startRegistry(opts: RegistryServerOptions): Promise<RunningRegistry> {
   const store = new RegistryStore(opts.dir);
   await store.init();
-  const handler = new RegistryHandler(store, opts.logger);
+  const auth = opts.htpasswdFile ? await loadHtpasswd(opts.htpasswdFile) : undefined;
+  const handler = new RegistryHandler(store, opts.logger, auth);
   const server = createServer((req, res) => void handler.handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,11 +2,13 @@
  * @module The built-in OCI distribution registry (the cluster's "ECR"): an HTTP server speaking
  * the distribution spec's pull, push, content-discovery and content-management endpoints over
  * a {@link RegistryStore}. `skopeo copy … docker://127.0.0.1:5000/NAME:TAG` pushes to it and
- * every node pulls from it. No authentication: it listens on loopback by default.
+ * every node pulls from it. Authentication is optional HTTP Basic from an htpasswd file
+ * (`auth.ts`); without one the registry is open, and it listens on loopback by default.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../util/log.ts';
+import { authorized, challenge, type BasicAuth } from './auth.ts';
 import { checkDigest, checkName, checkTag, isDigest, RegistryError } from './errors.ts';
 import { parseManifest } from './manifests.ts';
 import { digestOf, type RegistryStore } from './store.ts';
@@ -32,6 +34,7 @@ export class RegistryHandler {
   constructor(
     readonly store: RegistryStore,
     private readonly log?: Logger,
+    private readonly auth?: BasicAuth,
   ) {}
 
   /** Routes one request; every response carries the API version header. */
@@ -40,6 +43,10 @@ export class RegistryHandler {
     const url = new URL(req.url ?? '/', 'http://registry');
     const method = req.method ?? 'GET';
     try {
+      if (this.auth && !authorized(this.auth, req)) {
+        res.setHeader('WWW-Authenticate', challenge(this.auth));
+        throw new RegistryError('UNAUTHORIZED');
+      }
       const route = this.route(method, url.pathname);
       if (!route) {
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');

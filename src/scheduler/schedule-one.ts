@@ -11,6 +11,7 @@ import { refs } from '../client/refs.ts';
 import type { Client } from '../client/rest.ts';
 import type { Logger } from '../util/log.ts';
 import type { Clock } from '../util/clock.ts';
+import { ActionType, type ClusterEvent } from './framework/cluster-event.ts';
 import { CycleState } from './framework/cycle-state.ts';
 import type { AttemptResult, SchedulerMetrics } from './metrics.ts';
 import { FitError, type Diagnosis } from './framework/fit-error.ts';
@@ -95,7 +96,9 @@ export class ScheduleOne {
     if (rejected) {
       fw.runUnreserve(state, pod, host);
       this.d.snapshot.forget(pod.key);
-      this.d.queue.moveAllToActiveOrBackoff();
+      this.d.queue.moveAllToActiveOrBackoff(forgotten(pod));
+      // Queueing hints ask the plugin that rejected it this time.
+      q.unschedulablePlugins = new Set(rejected.plugin ? [rejected.plugin] : []);
       await this.handleFailure(q, cycle, rejected.message, rejected.code !== Code.Error);
       return true;
     }
@@ -160,13 +163,16 @@ export class ScheduleOne {
     const n = nodes.length;
     const want = numFeasibleNodesToFind(only ? only.size : n, this.d.percentageOfNodesToScore);
     const filters = fw.activeFilters(state);
+    // No nominated pods anywhere (the usual case): skip that check for each of the nodes.
+    const nominator = this.d.nominator.empty ? undefined : this.d.nominator;
     const feasible: NodeInfo[] = [];
     const start = this.nextStartNodeIndex % n;
     let i = 0;
     for (; i < n && feasible.length < want; i++) {
-      const node = nodes[(start + i) % n]!;
+      const j = start + i;
+      const node = nodes[j < n ? j : j - n]!;
       if (only && !only.has(node.name)) continue;
-      const s = fw.runFiltersWithNominatedPods(filters, state, pod, node, this.d.nominator);
+      const s = nominator ? fw.runFiltersWithNominatedPods(filters, state, pod, node, nominator) : fw.runFilters(filters, state, pod, node);
       if (s === null) feasible.push(node);
       else {
         if (s.code === Code.Error) throw new Error(s.message);
@@ -259,10 +265,13 @@ export class ScheduleOne {
     fw.runUnreserve(state, pod, host);
     this.d.snapshot.forget(pod.key);
     // The space the pod held is free again for others.
-    this.d.queue.moveAllToActiveOrBackoff();
+    this.d.queue.moveAllToActiveOrBackoff(forgotten(pod));
     await this.handleFailure(q, this.d.queue.cycle, `Binding rejected: ${status.message}`, false);
   }
 }
+
+/** Forgetting an assumed pod frees its space as a delete would (upstream sends AssignedPodDelete). */
+const forgotten = (pod: PodInfo): ClusterEvent => ({ resource: 'Pod', action: ActionType.Delete, old: pod.pod, label: 'AssignedPodDelete' });
 
 /** The highest total; ties are broken uniformly at random (reservoir sampling, as upstream). */
 export function selectHost(nodes: readonly NodeInfo[], scores: Float64Array): string {

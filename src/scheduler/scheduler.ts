@@ -16,6 +16,7 @@ import { refs } from '../client/refs.ts';
 import type { Client } from '../client/rest.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
+import { ActionType, nodeUpdateActions, wildcardEvent } from './framework/cluster-event.ts';
 import type { Framework } from './framework/framework.ts';
 import type { Handle } from './framework/handle.ts';
 import type { NodeObject } from './framework/node-info.ts';
@@ -85,7 +86,7 @@ export class Scheduler {
       nominator: this.nominator,
       requeue: (keys) => {
         const set = new Set(keys);
-        this.queue.moveAllToActiveOrBackoff((q) => set.has(q.podInfo.key));
+        this.queue.moveAllToActiveOrBackoff(wildcardEvent('ForceActivate'), (q) => set.has(q.podInfo.key));
       },
       framework: undefined,
       getPod: (ns, name) => this.pods.store.getByName(ns, name),
@@ -114,13 +115,17 @@ export class Scheduler {
     this.nodes.addEventHandler({
       onAdd: (n) => {
         this.snapshot.upsertNode(n);
-        this.queue.moveAllToActiveOrBackoff();
+        this.queue.moveAllToActiveOrBackoff({ resource: 'Node', action: ActionType.Add, obj: n, label: 'NodeAdd' });
       },
       onUpdate: (old, n) => {
         this.snapshot.upsertNode(n);
-        if (nodeSchedulingPropertiesChanged(old, n)) this.queue.moveAllToActiveOrBackoff();
+        const action = nodeUpdateActions(old, n);
+        if (action) this.queue.moveAllToActiveOrBackoff({ resource: 'Node', action, old, obj: n, label: 'NodeUpdate' });
       },
-      onDelete: (n) => this.snapshot.removeNode(n.metadata?.name ?? ''),
+      onDelete: (n) => {
+        this.snapshot.removeNode(n.metadata?.name ?? '');
+        this.queue.moveAllToActiveOrBackoff({ resource: 'Node', action: ActionType.Delete, old: n, label: 'NodeDelete' });
+      },
     });
     this.pods.addEventHandler({
       onAdd: (p) => this.podSeen(p),
@@ -156,15 +161,16 @@ export class Scheduler {
         this.nominator.delete(key);
       }
       if (isTerminal(p)) {
-        if (old && !isTerminal(old)) this.podRemoved(key);
+        if (old && !isTerminal(old)) this.podRemoved(key, p);
         else this.snapshot.removePod(key);
         return;
       }
       const info = this.podInfo(p);
       this.snapshot.addPod(info, p.spec.nodeName);
-      // A new pod with affinity terms can satisfy pods waiting on InterPodAffinity/spread.
-      if (!old?.spec?.nodeName)
-        this.queue.moveAllToActiveOrBackoff((q) => q.unschedulablePlugins.has('InterPodAffinity') || q.unschedulablePlugins.has('PodTopologySpread'));
+      // A new or relabelled pod can satisfy pods waiting on InterPodAffinity/spread.
+      if (!old?.spec?.nodeName) this.queue.moveAllToActiveOrBackoff({ resource: 'Pod', action: ActionType.Add, obj: p, label: 'AssignedPodAdd' });
+      else if (JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(p.metadata?.labels ?? {}))
+        this.queue.moveAllToActiveOrBackoff({ resource: 'Pod', action: ActionType.UpdatePodLabel, old, obj: p, label: 'AssignedPodUpdate' });
       return;
     }
     if ((p.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName) return;
@@ -188,12 +194,12 @@ export class Scheduler {
     const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
     this.queue.delete(key);
     this.nominator.delete(key);
-    if (this.snapshot.nodeOf(key) !== undefined) this.podRemoved(key);
+    if (this.snapshot.nodeOf(key) !== undefined) this.podRemoved(key, p);
   }
 
-  private podRemoved(key: string): void {
+  private podRemoved(key: string, p: PodObject): void {
     this.snapshot.removePod(key);
-    this.queue.moveAllToActiveOrBackoff();
+    this.queue.moveAllToActiveOrBackoff({ resource: 'Pod', action: ActionType.Delete, old: p, label: 'AssignedPodDelete' });
   }
 
   /** Schedules until the signal aborts; informers must be started by the caller. */
@@ -220,12 +226,4 @@ export class Scheduler {
     await flushing;
     await this.cycle.drain();
   }
-}
-
-function nodeSchedulingPropertiesChanged(a: NodeObject, b: NodeObject): boolean {
-  if (a.spec?.unschedulable !== b.spec?.unschedulable) return true;
-  const ready = (n: NodeObject) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-  if (ready(a) !== ready(b)) return true;
-  const j = (v: unknown) => JSON.stringify(v ?? null);
-  return j(a.metadata?.labels) !== j(b.metadata?.labels) || j(a.spec?.taints) !== j(b.spec?.taints) || j(a.status?.allocatable) !== j(b.status?.allocatable) || j(a.status?.images?.length) !== j(b.status?.images?.length);
 }

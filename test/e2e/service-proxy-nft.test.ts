@@ -149,6 +149,20 @@ describe('nftables service proxy backend in a network namespace', { skip: skipRe
     assert.match(await get('http://10.43.0.11/'), /^pod-[ab]$/);
   });
 
+  test('the kernel takes a full resync over an existing table (periodic repair)', async () => {
+    const other = createNftablesBackend({ tableName: `${tableName}_full`, logger: silentLogger, netns: nodeNs, fullSyncIntervalMs: 0 });
+    try {
+      const t = table([ep(pods.a.ip), ep(pods.b.ip)]);
+      await other.sync(t);
+      await inNs(nodeNs, 'nft', 'flush', 'chain', 'ip', `${tableName}_full`, 'services');
+      await other.sync(t);
+      const { stdout } = await inNs(nodeNs, 'nft', 'list', 'chain', 'ip', `${tableName}_full`, 'services');
+      assert.match(stdout, /vmap @service-ips/, 'the hand-flushed chain is rebuilt');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('close removes the table and the route', async () => {
     const { stdout: routes } = await inNs(nodeNs, 'ip', 'route', 'show', '10.43.0.0/16');
     assert.match(routes, /proto 211/);

@@ -18,6 +18,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Response warnings (the `Warning` header): plugins append, the handler sends them. */
   warnings?: string[];
+  /** Annotations for the request's audit event (upstream attrs.AddAnnotation): plugins add keys. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface AdmissionPlugin {

@@ -5,7 +5,9 @@
  * An unlabelled namespace is privileged (upstream's default). The `warn` label adds upstream's
  * "would violate PodSecurity" response warnings, for pods and for workloads with a pod template
  * (where the enforce level warns too, as upstream: a Deployment is admitted, its pods would not
- * be). The `audit` mode is not delivered yet (audit events carry no annotations).
+ * be). The `audit` label adds upstream's audit annotations to the request's audit event:
+ * `pod-security.kubernetes.io/audit-violations` when the object would violate that level, and
+ * `pod-security.kubernetes.io/enforce-policy` naming the level a pod was enforced against.
  */
 import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
@@ -66,8 +68,15 @@ export function podSecurityAdmission(getNamespace: (name: string) => Promise<Kub
       if (!specChanged(a, podSpec)) return;
       const ns = await getNamespace(a.namespace);
       const spec = podSpec(a.object) ?? { containers: [] };
+      const audit = policyOf(ns, 'audit');
+      if (audit.level !== 'privileged') {
+        const failed = evaluate(audit.level, spec);
+        if (failed.length && a.auditAnnotations)
+          a.auditAnnotations[`${labelPrefix}audit-violations`] = `would violate PodSecurity "${audit.level}:${audit.version}": ${formatResults(failed)}`;
+      }
       if (isPod && a.operation === 'CREATE') {
         const { level, version } = policyOf(ns, 'enforce');
+        if (a.auditAnnotations) a.auditAnnotations[`${labelPrefix}enforce-policy`] = `${level}:${version}`;
         const failed = evaluate(level, spec);
         if (failed.length)
           throw StatusError.forbidden({ group: '', resource: 'pods' }, a.name, `violates PodSecurity "${level}:${version}": ${formatResults(failed)}`);

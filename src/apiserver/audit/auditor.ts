@@ -42,6 +42,15 @@ function sourceIPs(req: ApiRequest): string[] {
   return out;
 }
 
+/** The annotations of each audited request's event, for admission to add to. */
+const requestAnnotations = new WeakMap<ApiRequest, Record<string, string>>();
+
+/** `{ auditAnnotations }` for a write's options when the request is audited, else nothing. */
+export function auditAnnotationsOption(req: ApiRequest): { auditAnnotations?: Record<string, string> } {
+  const a = requestAnnotations.get(req);
+  return a ? { auditAnnotations: a } : {};
+}
+
 export class Auditor {
   constructor(
     private readonly policy: Policy,
@@ -70,6 +79,7 @@ export class AuditRequest {
     private readonly info: RequestInfo,
   ) {
     this.received = now();
+    requestAnnotations.set(req, this.annotations);
   }
 
   /** After authentication: the policy is evaluated for this user and RequestReceived logged. */

@@ -13,6 +13,7 @@ import type { ResourceRequestInfo } from '../request-info.ts';
 import type { ApiRequest, UserInfo } from '../types.ts';
 import type { MediaChoice } from './negotiate.ts';
 import { warningHeader } from './respond.ts';
+import { auditAnnotationsOption } from '../audit/auditor.ts';
 
 export interface RequestScope {
   req: ApiRequest;
@@ -48,6 +49,7 @@ export function writeOptions(scope: RequestScope, subresource = scope.info.subre
     fieldManager: fieldManagerOf(scope),
     subresource,
     warnings: [],
+    ...auditAnnotationsOption(scope.req),
   };
 }
 

@@ -78,6 +78,23 @@ async function requestCertificate(server: string, ca: string, token: string, nod
   }
 }
 
+/**
+ * Rotation: the node asks for a new client certificate as itself (its current one
+ * authenticates the CSR, which the approver grants through `selfnodeclient`) and the files are
+ * updated once it is issued.
+ */
+export async function renewClientCertificate(o: { client: Client; node: string; dataDir: string; logger: Logger; signal?: AbortSignal }): Promise<{ cert: string; key: string }> {
+  const { csr, key } = await createClientCsr(`system:node:${o.node}`, ['system:nodes']);
+  const spec = { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] };
+  const cert = await submitCsr(o.client, spec, o.logger, o.signal);
+  const dir = join(o.dataDir, 'pki');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Key first: a reader never sees a new certificate beside the old key.
+  await writeFile(join(dir, 'kubelet-client.key'), key, { mode: 0o600 });
+  await writeFile(join(dir, 'kubelet-client.crt'), cert);
+  return { cert, key };
+}
+
 /** Credentials for the node, from its saved certificate or through the bootstrap flow. */
 export async function joinWithToken(opts: { server: string; token: string; node: string; dataDir: string; logger: Logger; signal?: AbortSignal }): Promise<JoinCredentials> {
   const dir = join(opts.dataDir, 'pki');

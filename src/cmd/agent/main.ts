@@ -18,8 +18,10 @@ import { hostAddress, selectRuntime } from '../server/agent.ts';
 import { realClock } from '../../util/clock.ts';
 import { createLogger } from '../../util/log.ts';
 import { agentHelp, parseAgentOptions } from './options.ts';
-import { ensureIpForward } from './node-net.ts';
+import { ensureIpForward, inOwnNetns } from './node-net.ts';
+import { startNodeProxy } from '../server/service-proxy.ts';
 import { servingCertificate } from './serving-cert.ts';
+import { rotateClientCertificate, rotateServingCertificate } from './cert-rotation.ts';
 import { startHostGwRoutes } from '../../podnet/host-gw.ts';
 
 export async function agentMain(argv: string[]): Promise<number> {
@@ -51,6 +53,10 @@ export async function agentMain(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   logger.info('skiff agent starting', { server: creds.server, runtime: opts.runtime });
+  // A joined node renews its own client certificate before it expires, swapped in live.
+  const rotations: Promise<void>[] = [];
+  if (opts.join && creds.cert)
+    rotations.push(rotateClientCertificate({ client, transport, node: opts.name, dataDir: opts.dataDir, cert: creds.cert, logger, signal: ctl.signal }));
   process.stdout.write(`skiff agent: node ${opts.name} (runtime ${opts.runtime}) joining ${creds.server}\n`);
   if (opts.runtime !== 'sim') {
     const say = (line: string) => process.stdout.write(`skiff agent: ${line}\n`);
@@ -59,8 +65,10 @@ export async function agentMain(argv: string[]): Promise<number> {
     // Pods reach other pods and Services via their gateway, never a default route off the node.
     const runtime = await selectRuntime(opts.runtime, opts.dataDir, logger, say, bridge, oci ? { podRoutes: [clusterCidr, serviceCidr] } : {});
     if (!oci) say('the process runtime runs pods as plain host processes without isolation');
+    let ownNetns = false;
     if (oci) {
       const fwd = await ensureIpForward(opts.network.enableIpForward);
+      ownNetns = inOwnNetns();
       say(fwd === 'skipped' ? 'net.ipv4.ip_forward left as it is (initial network namespace; --enable-ip-forward to change it)' : `net.ipv4.ip_forward=1 (${fwd})`);
       // Routes to the other nodes' podCIDRs via their addresses (host-gw); they stay when we stop.
       startHostGwRoutes({ client, nodeName: opts.name, logger }, ctl.signal);
@@ -73,6 +81,14 @@ export async function agentMain(argv: string[]): Promise<number> {
       : opts.join && creds.ca
         ? await servingCertificate({ client, node: opts.name, sans: [address, opts.name], dataDir: opts.dataDir, logger, signal: ctl.signal })
         : undefined;
+    if (pair && !ks)
+      rotations.push(
+        rotateServingCertificate({
+          client, node: opts.name, sans: [address, opts.name], dataDir: opts.dataDir, cert: pair.cert, logger, signal: ctl.signal,
+          // The kubelet endpoint has no hook to swap its certificate yet: the renewed files serve from the next start.
+          apply: () => logger.info('kubelet serving certificate renewed; the endpoint uses it from its next start'),
+        }),
+      );
     const server = pair && {
       ...pair,
       // The cluster CA signs the API server's kubelet-client certificate.
@@ -80,12 +96,16 @@ export async function agentMain(argv: string[]): Promise<number> {
       port: ks?.port ?? opts.kubeletPort,
       handlers: streamHandlers({ runtime }),
     };
-    await new Kubelet({ nodeName: opts.name, address, agentDir: opts.dataDir, runtime, client, logger, ...(server ? { server: { ...server, address } } : {}) }).run(ctl.signal);
+    const proxy = await startNodeProxy({ client, nodeName: opts.name, runtime: runtime.name, mode: opts.proxyMode, logger, ownNetns, serviceCidr, clusterCidr, bridge }, ctl.signal);
+    await new Kubelet({ nodeName: opts.name, address, agentDir: opts.dataDir, runtime, client, logger, ...opts.dns, ...(server ? { server: { ...server, address } } : {}) }).run(ctl.signal);
+    // Rules and listeners go with the agent; a restarted agent writes them again.
+    await proxy?.stop();
   } else {
     const pool = new SimNodePool({ client, clock: realClock, logger }, opts.sim, singleNodeScope(opts.name));
     pool.add(opts.name);
     await pool.run(ctl.signal);
   }
+  await Promise.allSettled(rotations);
   transport.close();
   process.stdout.write('skiff agent: stopped\n');
   return 0;

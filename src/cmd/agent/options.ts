@@ -4,6 +4,7 @@
 import { homedir, hostname } from 'node:os';
 import { join as join_ } from 'node:path';
 import { parseArgs } from 'node:util';
+import { proxyModes, type ProxyMode } from '../server/service-proxy.ts';
 import type { SimOptions } from '../../kubelet/sim/options.ts';
 
 export interface AgentOptions {
@@ -12,6 +13,10 @@ export interface AgentOptions {
   nodeIP?: string;
   /** Pod networking with `--runtime runc|crun`: the node bridge, the ranges pods route via it, forwarding. */
   network: { bridge: string; clusterCidr: string; serviceCidr: string; enableIpForward: boolean };
+  /** `--proxy-mode`: the service proxy's backend (auto: nftables for runc/crun as root, else userspace). */
+  proxyMode: ProxyMode;
+  /** `--cluster-dns` / `--cluster-domain`: what pods with dnsPolicy ClusterFirst resolve with. */
+  dns: { clusterDNS: string[]; clusterDomain: string };
   name: string;
   /** Kubeconfig to connect with; empty when joining with `--server` and `--token`. */
   kubeconfig: string;
@@ -37,6 +42,10 @@ export const agentHelp = `usage: skiff agent --runtime sim [flags]
   --bridge NAME                  node bridge for pods with --runtime runc|crun (default skiff0)
   --cluster-cidr CIDR            pod network of the cluster, routed from pods via the bridge (default 10.42.0.0/16)
   --service-cidr CIDR            service network, routed from pods via the bridge (default 10.43.0.0/16)
+  --cluster-dns IP[,IP]          DNS server address for pods (default 10.43.0.10, the kube-dns Service)
+  --cluster-domain DOMAIN        cluster DNS domain (default cluster.local)
+  --proxy-mode MODE              service proxy: auto (nftables for runc/crun as root, else userspace), nftables,
+                                 userspace or none (default auto)
   --enable-ip-forward            set net.ipv4.ip_forward=1 even in the initial network namespace (by default
                                  only when the agent runs in a network namespace of its own)
   --tls-cert-file FILE           serving certificate of the kubelet endpoint (--runtime process); without it there is none
@@ -74,6 +83,9 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       runtime: { type: 'string' },
       'node-ip': { type: 'string' },
       bridge: { type: 'string' },
+      'proxy-mode': { type: 'string' },
+      'cluster-dns': { type: 'string' },
+      'cluster-domain': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'service-cidr': { type: 'string' },
       'enable-ip-forward': { type: 'boolean' },
@@ -113,6 +125,11 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const bridge = values.bridge ?? 'skiff0';
   // A Linux interface name: at most 15 bytes, no slash or blank.
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridge)) throw new Error(`--bridge: not an interface name: ${bridge}`);
+  const proxyMode = (values['proxy-mode'] ?? 'auto') as ProxyMode;
+  if (!proxyModes.includes(proxyMode)) throw new Error(`--proxy-mode: must be one of ${proxyModes.join(', ')}, not "${proxyMode}"`);
+  const clusterDNS = (values['cluster-dns'] ?? '10.43.0.10').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const a of clusterDNS) if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(a)) throw new Error(`--cluster-dns: not an IPv4 address: ${a}`);
+  const dns = { clusterDNS, clusterDomain: values['cluster-domain'] ?? 'cluster.local' };
   const network = { bridge, clusterCidr: cidr('cluster-cidr', values['cluster-cidr'], '10.42.0.0/16'), serviceCidr: cidr('service-cidr', values['service-cidr'], '10.43.0.0/16'), enableIpForward: values['enable-ip-forward'] ?? false };
   if (values['node-ip'] !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(values['node-ip'])) throw new Error(`--node-ip: not an IPv4 address: ${values['node-ip']}`);
   if (values.name && values['node-name'] && values.name !== values['node-name']) throw new Error('--name and --node-name disagree');
@@ -151,5 +168,5 @@ export function parseAgentOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const kubeletServer = values['tls-cert-file'] && values['tls-private-key-file']
     ? { port: kubeletPort, certFile: values['tls-cert-file'], keyFile: values['tls-private-key-file'], ...(values['client-ca-file'] ? { clientCAFile: values['client-ca-file'] } : {}) }
     : undefined;
-  return { runtime, nodeIP: values['node-ip'], network, name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level, kubeletPort, ...(kubeletServer ? { kubeletServer } : {}) };
+  return { runtime, nodeIP: values['node-ip'], network, name, kubeconfig: kubeconfig ?? '', context: values.context, join, dataDir, sim, logLevel: level, kubeletPort, proxyMode, dns, ...(kubeletServer ? { kubeletServer } : {}) };
 }

@@ -32,6 +32,15 @@ export async function servingCertificate(o: { client: Client; node: string; sans
     if (certificateExpiry(cert).getTime() - Date.now() > dayMs && JSON.stringify(namesOf(cert)) === JSON.stringify(sans))
       return { cert, key: await readFile(keyPath, 'utf8') };
   }
+  return requestServingCertificate(o);
+}
+
+/** Always a new CSR (first issue and every rotation); the files are updated when it is issued. */
+export async function requestServingCertificate(o: { client: Client; node: string; sans: string[]; dataDir: string; logger: Logger; signal?: AbortSignal }): Promise<{ cert: string; key: string }> {
+  const dir = join(o.dataDir, 'pki');
+  const certPath = join(dir, 'kubelet-serving.crt');
+  const keyPath = join(dir, 'kubelet-serving.key');
+  const sans = [...new Set(o.sans)].sort();
   const { csr, key } = await createClientCsr(`system:node:${o.node}`, ['system:nodes'], sans);
   const spec = { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'] };
   const cert = await submitCsr(o.client, spec, o.logger, o.signal);

@@ -20,6 +20,9 @@ import { streamHandlers } from '../../kubelet/server/streams/stream-handlers.ts'
 import { issueCert, type KeyPairPem } from '../../pki/certs.ts';
 import { killAllProcesses, ProcessRuntime } from '../../kubelet/runtime/process.ts';
 import { createRuncRuntime, destroyRuncState } from '../../kubelet/runtime/runc/index.ts';
+import type { Registry } from 'prom-client';
+import { inOwnNetns } from '../agent/node-net.ts';
+import { proxyModes, startNodeProxy, type ProxyMode } from './service-proxy.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { startHostGwRoutes } from '../../podnet/host-gw.ts';
 
@@ -31,7 +34,7 @@ export interface RuncNetworkOptions {
 }
 
 /** Kubelet tunables tests may shorten. */
-export type AgentTunables = Pick<KubeletOptions, 'leaseRenewMs' | 'nodeStatusMs' | 'resyncMs' | 'relistMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'useTmpfs' | 'clusterDNS' | 'clusterDomain'>;
+export type AgentTunables = Pick<KubeletOptions, 'leaseRenewMs' | 'nodeStatusMs' | 'resyncMs' | 'relistMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'useTmpfs' | 'clusterDNS' | 'clusterDomain' | 'metrics'>;
 
 export interface AgentHandle {
   nodeName?: string;
@@ -91,6 +94,8 @@ export async function startAgent(
     tunables?: Partial<AgentTunables>;
     /** Keep host-gw routes to other nodes' podCIDRs (runc only). Off by default: the embedded node usually shares the host's netns, whose routes are not ours. */
     hostGwRoutes?: boolean;
+    /** `--proxy-mode` (default auto) and the service CIDR the proxy routes in a node netns. */
+    proxy?: { mode?: string; serviceCidr: string; registry?: Registry };
     /** The kubelet endpoint: its serving certificate is issued by this CA, which also signs the API server's client certificate. */
     kubeletServer?: { ca: KeyPairPem; port: number; handlers?: StreamHandlers };
   },
@@ -115,7 +120,16 @@ export async function startAgent(
   }
   const kubelet = new Kubelet({ nodeName, address: '127.0.0.1', agentDir, runtime, client, logger: log, ...o.tunables, ...(server ? { server } : {}) });
   if (o.hostGwRoutes && runtime.name === 'runc') startHostGwRoutes({ client, nodeName, logger: log }, signal);
-  const done = kubelet.run(signal).catch((err: unknown) => log.error('kubelet stopped', { err: (err as Error).message }));
+  const mode = (o.proxy?.mode ?? 'auto') as ProxyMode;
+  if (!proxyModes.includes(mode)) throw new Error(`--proxy-mode: must be one of ${proxyModes.join(', ')}, not "${mode}"`);
+  const ownNetns = inOwnNetns();
+  // On the host's own network auto means userspace: nftables rules there would need the host's
+  // forwarding and a service route on the host; a server in a netns of its own gets nftables.
+  const proxy = await startNodeProxy({
+    client, nodeName, runtime: runtime.name, mode: mode === 'auto' && !ownNetns ? 'userspace' : mode, logger: log, ownNetns,
+    serviceCidr: o.proxy?.serviceCidr ?? '10.43.0.0/16', bridge: o.bridge ?? 'skiff0', ...(o.proxy?.registry ? { registry: o.proxy.registry } : {}),
+  }, signal);
+  const done = kubelet.run(signal).then(() => proxy?.stop()).catch((err: unknown) => log.error('kubelet stopped', { err: (err as Error).message }));
   return { nodeName, runtime: runtime.name, done };
 }
 

@@ -147,6 +147,8 @@ async function ensureBootstrapRbac(api: ApiServer): Promise<void> {
   } as KubeObject);
   await createIfMissing(api, rbac, 'clusterrolebindings', clusterRoleBinding('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', 'system:bootstrappers'));
   await createIfMissing(api, rbac, 'clusterrolebindings', clusterRoleBinding('kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', 'system:bootstrappers'));
+  // Nodes renewing their own client certificate are approved too (kubeadm's binding of the same name).
+  await createIfMissing(api, rbac, 'clusterrolebindings', clusterRoleBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', 'system:nodes'));
 }
 
 /** Everything an agent needs to join with `--token $(cat <data-dir>/token)`. */

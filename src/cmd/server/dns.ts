@@ -12,6 +12,7 @@ import { Client } from '../../client/rest.ts';
 import type { Transport } from '../../client/transport.ts';
 import { DnsServer } from '../../dns/server.ts';
 import { informerView } from '../../dns/view.ts';
+import type { DnsMetrics } from '../../dns/metrics.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import { reconcileDnsService } from './dns-service.ts';
@@ -29,7 +30,7 @@ export async function startClusterDns(
   clock: Clock,
   logger: Logger,
   signal: AbortSignal,
-  opts: { port?: number; host?: string; bindAddress?: string; clusterDns: string; clusterDomain: string },
+  opts: { port?: number; host?: string; bindAddress?: string; clusterDns: string; clusterDomain: string; metrics?: DnsMetrics },
 ): Promise<DnsHandle> {
   if (opts.port === undefined || opts.port < 0) return { stop: async () => {} };
   const log = logger.child({ component: 'dns' });
@@ -39,7 +40,7 @@ export async function startClusterDns(
   const client = new Client(transportFor(user), { userAgent: 'skiff-dns', fieldManager: 'skiff-dns' });
   const informers = new InformerFactory(client, { clock, logger: log });
   const view = informerView(informers);
-  const server = new DnsServer(view, { domain: opts.clusterDomain, dnsIP: opts.clusterDns, serial: Math.floor(clock.now().getTime() / 1000) }, { host, port: opts.port, logger: log });
+  const server = new DnsServer(view, { domain: opts.clusterDomain, dnsIP: opts.clusterDns, serial: Math.floor(clock.now().getTime() / 1000) }, { host, port: opts.port, logger: log, metrics: opts.metrics });
   try {
     await server.listen();
   } catch (err) {

@@ -28,6 +28,8 @@ export interface ServerOptions {
   nodeName?: string;
   /** Bridge the runc runtime puts pods on (default skiff0). */
   nodeBridge?: string;
+  /** The embedded node's service proxy (`--proxy-mode`): auto (userspace on the host's own network), nftables, userspace, none. */
+  proxyMode?: string;
   /** Port of the built-in OCI registry (0 picks a free one, -1 disables it; unset: a free one). */
   registryPort?: number;
   /** Address the registry listens on (default 127.0.0.1). */
@@ -80,6 +82,8 @@ export const serverHelp = `usage: skiff server [flags]
   --disable-agent       do not run a node agent for this machine
   --runtime RUNTIME     runtime of the node agent: runc, process or auto (default: runc when root and installed, else process)
   --node-bridge NAME    bridge the runc runtime puts pods on (default skiff0)
+  --proxy-mode MODE     service proxy of the node agent: auto (userspace; nftables when the server runs in a
+                        network namespace of its own), nftables, userspace or none (default auto)
   --node-name NAME      node name of the node agent (default: this machine's hostname)
   --kubelet-port PORT   HTTPS port of the node agent's kubelet endpoint (default 10250; 0 picks a free port)
   --kubelet-address-cidrs CIDR,...  besides loopback, kubelet addresses the API server may dial (default: none)
@@ -140,6 +144,7 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       runtime: { type: 'string' },
       'node-name': { type: 'string' },
       'node-bridge': { type: 'string' },
+      'proxy-mode': { type: 'string' },
       'sim-nodes': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'service-cidr': { type: 'string' },
@@ -259,6 +264,7 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     runtime: values.runtime ?? 'auto',
     nodeName: values['node-name'],
     nodeBridge: values['node-bridge'],
+    proxyMode: values['proxy-mode'],
     simNodes,
     clusterCidr,
     serviceCidr,

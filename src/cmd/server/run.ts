@@ -9,13 +9,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Authorization } from '../../apiserver/auth/authorization.ts';
-import { createListener } from '../../apiserver/listener.ts';
+import { createListener, setServingCertificate } from '../../apiserver/listener.ts';
 import { allStrategies } from '../../apiserver/registry/index.ts';
 import { ApiServer } from '../../apiserver/server.ts';
 import type { ApiRequest, UserInfo } from '../../apiserver/types.ts';
 import { inProcessTransport } from '../../client/in-process-transport.ts';
 import type { Transport } from '../../client/transport.ts';
-import { loadOrCreatePki, type ClusterPki } from '../../pki/store.ts';
+import { loadOrCreatePki, runServerCertificateRenewal, type ClusterPki } from '../../pki/store.ts';
 import { writeKubeconfig } from '../../pki/kubeconfig.ts';
 import { Compactor } from '../../storage/compactor.ts';
 import { createBackend, parseDatastore } from '../../storage/factory.ts';
@@ -32,6 +32,7 @@ import { startIngress, type IngressHandle } from './ingress.ts';
 import { startSimNodes, type SimNodesHandle } from './sim-nodes.ts';
 import { createMetricsServer } from './metrics-server.ts';
 import { createServerMetrics } from './metrics-registry.ts';
+import { DnsMetrics } from '../../dns/metrics.ts';
 import { ApiServerMetrics } from '../../apiserver/metrics.ts';
 import { instrumentBackend } from '../../storage/metrics.ts';
 import { startAgent, type AgentTunables } from './agent.ts';
@@ -83,6 +84,9 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   const sans = ['localhost', '127.0.0.1', hostname(), ...opts.tlsSans];
   if (opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' && !sans.includes(opts.bindAddress)) sans.push(opts.bindAddress);
   const pki = await loadOrCreatePki(join(opts.dataDir, 'tls'), [...new Set(sans)]);
+  // Read per dial by the pod proxy and the metrics scraper; the renewal timer updates them in place.
+  const kubeletTls = { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert };
+  const kubeletClientConfig = { ...kubeletTls, addressCidrs: opts.kubeletAddressCidrs ?? [] };
 
   // Encryption at rest is on by default: a key generated into the data dir on first start.
   const transformerFor = opts.encryptionConfig
@@ -118,7 +122,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     serverAddress: () => `${opts.bindAddress}:${port}`,
     transformerFor,
     auditor: audit?.auditor,
-    kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert, addressCidrs: opts.kubeletAddressCidrs ?? [] },
+    kubeletClient: kubeletClientConfig,
   });
   const serving = api.start(stopCtl.signal).catch((err: unknown) => logger.error('apiserver stopped', { err }));
   await api.watchCache.ready;
@@ -141,6 +145,15 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     listener.listen(opts.port, opts.bindAddress, () => resolve());
   });
   port = (listener.address() as AddressInfo).port;
+  const renewingCerts = runServerCertificateRenewal(pki, [...new Set(sans)], {
+    logger,
+    signal: stopCtl.signal,
+    onRenewed: () => {
+      setServingCertificate(listener, { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert });
+      Object.assign(kubeletTls, { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key });
+      Object.assign(kubeletClientConfig, { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key });
+    },
+  });
   await reconcileKubernetesService(api, serviceAlloc, advertiseAddress(opts.bindAddress), port);
   const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -152,13 +165,13 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest));
   const controllers = startControllers(transportFor, clock, logger, stopCtl.signal, { options: { clusterCidr: opts.clusterCidr, clusterSigningCertFile: join(pki.dir, 'ca.crt'), clusterSigningKeyFile: join(pki.dir, 'ca.key'), serviceAccountPrivateKeyFile: join(pki.dir, 'sa.key'), rootCAFile: join(pki.dir, 'ca.crt'), ...deps.controllerOptions }, metrics });
   const scheduler = startScheduler(transportFor, clock, logger, stopCtl.signal, { metrics: metrics.scheduler });
-  const dns = await startClusterDns(transportFor, clock, logger, stopCtl.signal, { port: opts.dnsPort, bindAddress: opts.bindAddress, clusterDns: opts.clusterDns ?? '10.43.0.10', clusterDomain: opts.clusterDomain ?? 'cluster.local' });
+  const dns = await startClusterDns(transportFor, clock, logger, stopCtl.signal, { port: opts.dnsPort, bindAddress: opts.bindAddress, clusterDns: opts.clusterDns ?? '10.43.0.10', clusterDomain: opts.clusterDomain ?? 'cluster.local', metrics: new DnsMetrics(metrics.registry) });
   const ingress = await startIngress(transportFor, clock, logger, stopCtl.signal, { httpPort: opts.ingressHttpPort, httpsPort: opts.ingressHttpsPort, host: opts.bindAddress, advertiseAddress: advertiseAddress(opts.bindAddress), metrics: metrics.registry });
   const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes, ...deps.simOptions });
-  const metricsCollecting = metricsServer.start(transportFor, clock, logger, stopCtl.signal, { resolutionMs: opts.metricResolutionMs ?? 15_000, sources: [simNodes.usage], kubeletTls: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert }, kubeletAddressCidrs: opts.kubeletAddressCidrs ?? [] });
+  const metricsCollecting = metricsServer.start(transportFor, clock, logger, stopCtl.signal, { resolutionMs: opts.metricResolutionMs ?? 15_000, sources: [simNodes.usage], kubeletTls, kubeletAddressCidrs: opts.kubeletAddressCidrs ?? [] });
   // Before the node agent, so its first pulls from the built-in registry find it listening.
   const registry = await startServerRegistry(opts.dataDir, { port: opts.registryPort, bindAddress: opts.registryBindAddress }, logger);
-  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, bridge: opts.nodeBridge, tunables: { clusterDNS: [opts.clusterDns ?? '10.43.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local', ...deps.agentOptions }, kubeletServer: { ca: pki.ca, port: opts.kubeletPort ?? 0 } });
+  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, bridge: opts.nodeBridge, tunables: { clusterDNS: [opts.clusterDns ?? '10.43.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local', metrics: metrics.registry, ...deps.agentOptions }, kubeletServer: { ca: pki.ca, port: opts.kubeletPort ?? 0 }, proxy: { mode: opts.proxyMode, serviceCidr: opts.serviceCidr ?? '10.43.0.0/16', registry: metrics.registry } });
 
   logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
 
@@ -180,7 +193,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       await registry.stop();
       listener.close();
       listener.closeAllConnections();
-      await Promise.allSettled([serving, compacting, controllers, scheduler, simNodes.done, agent.done, metricsCollecting]);
+      await Promise.allSettled([serving, renewingCerts, compacting, controllers, scheduler, simNodes.done, agent.done, metricsCollecting]);
       await backend.close();
       audit?.close();
     },

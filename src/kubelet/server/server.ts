@@ -36,6 +36,8 @@ export interface KubeletServerOptions {
   handlers?: StreamHandlers;
   /** The node's current usage, for `/stats/summary` and `/metrics/resource`; absent: 404. */
   stats?: () => Promise<NodeUsage>;
+  /** The kubelet's own Prometheus metrics, for `/metrics`; absent: 404. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   logger: Logger;
 }
 
@@ -122,6 +124,13 @@ export class KubeletServer {
     if ((url.pathname === '/stats/summary' || url.pathname === '/metrics/resource') && this.o.stats) {
       if (req.method !== 'GET') return this.fail(res, 405, `method ${req.method} not allowed`);
       return this.statsRoute(res, url.pathname === '/stats/summary');
+    }
+    if (url.pathname === '/metrics' && this.o.metrics) {
+      if (req.method !== 'GET') return this.fail(res, 405, `method ${req.method} not allowed`);
+      const m = await this.o.metrics();
+      res.writeHead(200, { 'content-type': m.contentType });
+      res.end(m.body);
+      return;
     }
     if (streamRoute(parts, url.searchParams)) return this.fail(res, 400, 'Upgrade request required');
     this.fail(res, 404, `the server could not find the requested resource`);

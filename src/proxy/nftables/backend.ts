@@ -18,8 +18,12 @@ export interface NftablesBackendOptions {
   /** `ip route replace <cidr> dev <dev>` so un-NATed VIP traffic stays on the node bridge. */
   serviceCidrRoute?: { cidr: string; dev: string };
   masqueradeAll?: boolean;
+  /** The pod network; endpoints outside it (host addresses) are reached masqueraded. */
+  clusterCidr?: string;
   /** Run `nft`/`ip` inside this network namespace. */
   netns?: string;
+  /** Between two full rewrites (repairing hand edits); other syncs write only changes. Default 1 h, as upstream. */
+  fullSyncIntervalMs?: number;
 }
 
 /** The routing protocol tag on the proxy's route (rtnetlink leaves 0-255 to users), so close removes only it. */
@@ -34,6 +38,7 @@ class NftablesBackend implements ProxyBackend {
   private tableName: string | undefined;
   private previous: RulesetState | undefined;
   private routed = false;
+  private lastFull = 0;
   private closed = false;
   /** Syncs and close run one at a time. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -48,7 +53,9 @@ class NftablesBackend implements ProxyBackend {
       if (this.closed) throw new Error('nftables backend is closed');
       const tableName = (this.tableName ??= defaultTableName(table.nodeName));
       const masqueradeAll = this.o.masqueradeAll ?? false;
-      const script = renderRuleset(table, { tableName, masqueradeAll, ...(this.previous ? { previous: this.previous } : {}) });
+      const full = Date.now() - this.lastFull >= (this.o.fullSyncIntervalMs ?? 3_600_000);
+      const clusterCidr = this.o.clusterCidr;
+      const script = renderRuleset(table, { tableName, masqueradeAll, full, ...(clusterCidr ? { clusterCidr } : {}), ...(this.previous ? { previous: this.previous } : {}) });
       try {
         await this.run(['nft', '-f', '-'], script);
       } catch (err) {
@@ -56,7 +63,8 @@ class NftablesBackend implements ProxyBackend {
         this.previous = undefined;
         throw err;
       }
-      this.previous = rulesetState(table, masqueradeAll);
+      this.previous = rulesetState(table, { all: masqueradeAll, ...(clusterCidr ? { clusterCidr } : {}) });
+      if (full) this.lastFull = Date.now();
       const route = this.o.serviceCidrRoute;
       if (route && !this.routed) {
         await this.run(['ip', 'route', 'replace', route.cidr, 'dev', route.dev, 'proto', routeProtocol]);
@@ -97,6 +105,8 @@ class NftablesBackend implements ProxyBackend {
         if (code === 0) resolve();
         else reject(new Error(`${argv.join(' ')} failed (exit ${code}): ${stderr.trim().slice(0, 2000)}`));
       });
+      // A command that exits before reading its input (a bad argument) must not crash the agent.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(input ?? '');
     });
   }

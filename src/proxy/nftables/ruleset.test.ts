@@ -141,3 +141,27 @@ test('a sync with nothing changed writes nothing; an endpoint change touches onl
   assert.ok(s.includes(`delete chain ip t ${serviceChain(b)}\n`));
   assert.ok(s.indexOf('delete element') < s.indexOf(`delete chain ip t ${serviceChain(b)}`), 'the element referring to the chain goes first');
 });
+
+test('a full sync after the first rewrites every chain and map but keeps the affinity sets', () => {
+  const sp = port('demo/web:http', { sessionAffinity: { timeoutSeconds: 60 }, clusterEndpoints: [ep('10.42.0.2')] });
+  const prev = rulesetState(table(sp));
+  const s = renderRuleset(table(sp), { tableName: 't', previous: prev, full: true });
+  assert.ok(!s.includes('delete table'));
+  assert.ok(s.includes(`flush chain ip t ${serviceChain(sp)}\n`) && s.includes(`flush chain ip t services\n`));
+  assert.ok(s.includes('flush map ip t service-ips\n'));
+  assert.ok(s.includes(`add set ip t ${affinitySet(sp, sp.clusterEndpoints[0]!)} `), 'a set deleted by hand comes back');
+  assert.ok(!s.includes('flush set') && !s.includes('delete set'));
+  assert.match(s, /add element ip t service-ips \{ 10\.43\.0\.10 \. tcp \. 80 : goto svc-/);
+});
+
+test('with the pod network known, endpoints outside it (host addresses) are reached masqueraded', () => {
+  const sp = port('kube-system/kube-dns:dns', { clusterEndpoints: [ep('10.80.0.1'), ep('10.42.1.7')] });
+  const s = renderRuleset(table(sp), { tableName: 't', clusterCidr: '10.42.0.0/16' });
+  const host = rules(s, endpointChain(sp, sp.clusterEndpoints[0]!));
+  const pod = rules(s, endpointChain(sp, sp.clusterEndpoints[1]!));
+  assert.ok(host.includes('jump mark-for-masquerade'), host.join('\n'));
+  assert.ok(!pod.includes('jump mark-for-masquerade'), pod.join('\n'));
+  // Without it, only hairpin traffic is masqueraded.
+  const plain = rules(renderRuleset(table(sp), { tableName: 't' }), endpointChain(sp, sp.clusterEndpoints[0]!));
+  assert.ok(!plain.includes('jump mark-for-masquerade'));
+});

@@ -13,6 +13,11 @@ export interface RenderOptions {
   tableName: string;
   /** Masquerade all traffic to ClusterIPs too (kube-proxy --masquerade-all). */
   masqueradeAll?: boolean;
+  /**
+   * The pod network: traffic to an endpoint outside it (the API server's or DNS's host address)
+   * is masqueraded, as that host has no route back to pod addresses.
+   */
+  clusterCidr?: string;
   /** What the previous successful sync programmed; undefined on the first sync (start clean). */
   previous?: RulesetState;
   /** Rewrite every chain and map (keeping sets) even where `previous` says nothing changed. */
@@ -81,7 +86,21 @@ function dispatchRules(sp: ProxyServicePort, eps: ProxyEndpoint[]): string[] {
   return out;
 }
 
-function renderService(sp: ProxyServicePort, r: RulesetState, masqueradeAll: boolean): void {
+/** How a rendering masquerades: everything to ClusterIPs, and/or endpoints off the pod network. */
+export interface Masquerade {
+  all: boolean;
+  clusterCidr?: string;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [net, bits] = cidr.split('/');
+  const n = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return ((n(ip) & mask) >>> 0) === ((n(net!) & mask) >>> 0);
+}
+
+function renderService(sp: ProxyServicePort, r: RulesetState, masq: Masquerade): void {
+  const masqueradeAll = masq.all;
   const p = proto(sp);
   const svc = serviceChain(sp);
   const ext = externalChain(sp);
@@ -93,6 +112,7 @@ function renderService(sp: ProxyServicePort, r: RulesetState, masqueradeAll: boo
   for (const ep of [...sp.clusterEndpoints, ...sp.externalEndpoints]) endpoints.set(epKey(ep), ep);
   for (const ep of endpoints.values()) {
     const rules = [`ip saddr ${ep.ip} jump mark-for-masquerade comment ${quote(`${sp.id} ${epKey(ep)}`)}`];
+    if (masq.clusterCidr && !inCidr(ep.ip, masq.clusterCidr)) rules.push('jump mark-for-masquerade');
     if (sp.sessionAffinity) {
       const set = affinitySet(sp, ep);
       r.sets.set(set, `type ipv4_addr; flags dynamic,timeout; timeout ${sp.sessionAffinity.timeoutSeconds}s;`);
@@ -136,11 +156,11 @@ function renderService(sp: ProxyServicePort, r: RulesetState, masqueradeAll: boo
 }
 
 /** What `renderRuleset` programs for a table (the backend keeps it as the next `previous`). */
-export function rulesetState(table: ProxyTable, masqueradeAll = false): RulesetState {
-  return renderAll(table, masqueradeAll);
+export function rulesetState(table: ProxyTable, masq: Masquerade = { all: false }): RulesetState {
+  return renderAll(table, masq);
 }
 
-function renderAll(table: ProxyTable, masqueradeAll: boolean): RulesetState {
+function renderAll(table: ProxyTable, masq: Masquerade): RulesetState {
   const r: RulesetState = { chains: new Map(), sets: new Map(), elements: new Map(maps.map(([m]) => [m, new Map()])) };
   r.chains.set('nat-prerouting', ['jump services']);
   r.chains.set('nat-output', ['jump services']);
@@ -152,7 +172,7 @@ function renderAll(table: ProxyTable, masqueradeAll: boolean): RulesetState {
   r.chains.set('reject-chain', ['reject']);
   r.chains.set('mark-for-masquerade', [`meta mark set meta mark | ${masqueradeMark}`]);
   r.chains.set('masquerading', [`meta mark & ${masqueradeMark} == 0 return`, `meta mark set meta mark ^ ${masqueradeMark}`, 'masquerade fully-random']);
-  for (const sp of table.services) renderService(sp, r, masqueradeAll);
+  for (const sp of table.services) renderService(sp, r, masq);
   return r;
 }
 
@@ -166,7 +186,7 @@ const sameRules = (a: string[] | undefined, b: string[]) => !!a && a.length === 
  */
 export function renderRuleset(table: ProxyTable, opts: RenderOptions): string {
   const t = `ip ${opts.tableName}`;
-  const r = renderAll(table, opts.masqueradeAll ?? false);
+  const r = renderAll(table, { all: opts.masqueradeAll ?? false, ...(opts.clusterCidr ? { clusterCidr: opts.clusterCidr } : {}) });
   const prev = opts.previous;
   // A full sync trusts nothing but the table's existence: what someone changed by hand is redone.
   const full = !prev || opts.full === true;

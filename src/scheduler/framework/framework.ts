@@ -27,6 +27,10 @@ import {
   type ScorePlugin,
 } from './types.ts';
 
+// Imported bindings compile to getter calls when the TypeScript is run as CommonJS (tsx):
+// a local copy keeps the per-node score loop free of them.
+const maxScore = maxNodeScore;
+
 export interface WeightedScorePlugin {
   plugin: ScorePlugin;
   weight: number;
@@ -51,6 +55,8 @@ export class Framework {
   readonly permit: PermitPlugin[];
   readonly preBind: PreBindPlugin[];
   readonly bind: BindPlugin[];
+  private totalsBuf = new Float64Array(0);
+  private scoresBuf = new Float64Array(0);
 
   constructor(cfg: ProfileConfig) {
     const has = <K extends keyof AnyPlugin>(k: K) => cfg.plugins.filter((p) => typeof p[k] === 'function');
@@ -152,19 +158,32 @@ export class Framework {
     return { status: last };
   }
 
-  /** PreScore, Score, NormalizeScore and weights; totals[i] belongs to nodes[i]. */
+  /**
+   * PreScore, Score, NormalizeScore and weights; totals[i] belongs to nodes[i]. The array is
+   * reused by the next call: read it before scoring again.
+   */
   runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Float64Array {
     for (const pl of this.preScore) {
       const s = pl.preScore(state, pod, nodes);
       if (s?.code === Code.Skip) state.skipScore.add(pl.name);
     }
-    const totals = new Float64Array(nodes.length);
-    const scores = new Float64Array(nodes.length);
+    // Typed arrays this size live outside the V8 heap; reuse them across cycles. The totals
+    // are read by the caller at once (selectHost), before the next cycle scores.
+    if (this.totalsBuf.length < nodes.length) {
+      this.totalsBuf = new Float64Array(nodes.length);
+      this.scoresBuf = new Float64Array(nodes.length);
+    }
+    const totals = this.totalsBuf.subarray(0, nodes.length);
+    const scores = this.scoresBuf.subarray(0, nodes.length);
+    totals.fill(0);
     for (const { plugin, weight } of this.score) {
       if (state.skipScore.has(plugin.name)) continue;
       for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
       plugin.normalizeScore?.(state, pod, scores, nodes);
-      for (let i = 0; i < nodes.length; i++) totals[i]! += Math.min(maxNodeScore, Math.max(0, scores[i]!)) * weight;
+      for (let i = 0; i < nodes.length; i++) {
+        const v = scores[i]!;
+        totals[i]! += (v > maxScore ? maxScore : v < 0 ? 0 : v) * weight;
+      }
     }
     return totals;
   }
@@ -173,6 +192,7 @@ export class Framework {
     for (let i = 0; i < this.reserve.length; i++) {
       const s = this.reserve[i]!.reserve(state, pod, nodeName);
       if (s !== null) {
+        if (!s.plugin) s.plugin = this.reserve[i]!.name;
         for (let j = i; j >= 0; j--) this.reserve[j]!.unreserve(state, pod, nodeName);
         return s;
       }
@@ -187,7 +207,10 @@ export class Framework {
   runPermit(state: CycleState, pod: PodInfo, nodeName: string): Status | null {
     for (const pl of this.permit) {
       const s = pl.permit(state, pod, nodeName);
-      if (s !== null && s.code !== Code.Success) return s;
+      if (s !== null && s.code !== Code.Success) {
+        if (!s.plugin) s.plugin = pl.name;
+        return s;
+      }
     }
     return null;
   }

@@ -2,14 +2,21 @@
  * @module The scheduling queue (upstream PriorityQueue): activeQ ordered by the QueueSort
  * plugin; backoffQ holding failed pods for a per-pod exponential backoff (1 s doubling to
  * 10 s); and the unschedulable pool, whose pods move back when a cluster event might make
- * them fit (node added or changed, assigned pod deleted, …) or after 5 minutes regardless.
- * A pod that failed while such an event arrived mid-cycle goes to backoffQ, not the pool,
- * so the event is not lost (upstream's moveRequestCycle).
+ * them fit, or after 5 minutes regardless. Queueing hints (`queueing-hints.ts`) decide
+ * which events can help which pod: only the plugins that rejected the pod are asked. Events
+ * that arrive while a pod is being scheduled are kept and replayed against it if it fails,
+ * so none is lost (upstream's in-flight events; moveRequestCycle when too many piled up).
  */
+import type { ClusterEvent, ClusterEventWithHint } from '../framework/cluster-event.ts';
+import { wildcardEvent } from '../framework/cluster-event.ts';
 import type { PodInfo } from '../framework/pod-info.ts';
 import type { QueuedPodInfoView } from '../framework/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import { KeyedHeap } from './heap.ts';
+import { inTreeQueueingHints, isSchedulableAfter } from './queueing-hints.ts';
+
+/** Events kept for pods in flight before falling back to "something happened" (backoffQ). */
+const maxInFlightEvents = 1000;
 
 export interface QueuedPodInfo extends QueuedPodInfoView {
   podInfo: PodInfo;
@@ -25,6 +32,8 @@ export interface QueueOptions {
   maxBackoffMs?: number;
   /** How long a pod may sit in the unschedulable pool before it is retried anyway. */
   unschedulableTimeoutMs?: number;
+  /** Queueing hints by plugin name (default: the in-tree plugins'). */
+  hints?: Readonly<Record<string, readonly ClusterEventWithHint[]>>;
 }
 
 export class SchedulingQueue {
@@ -40,6 +49,9 @@ export class SchedulingQueue {
   private closed = false;
   /** Popped and not yet done: updates are picked up when the attempt ends. */
   private readonly inFlight = new Set<string>();
+  /** Events seen while pods were in flight, with the cycle they arrived in. */
+  private inFlightEvents: { cycle: number; event: ClusterEvent; filter?: (q: QueuedPodInfo) => boolean }[] = [];
+  private readonly hints: Readonly<Record<string, readonly ClusterEventWithHint[]>>;
 
   constructor(
     less: (a: QueuedPodInfoView, b: QueuedPodInfoView) => boolean,
@@ -49,6 +61,7 @@ export class SchedulingQueue {
     this.initialBackoffMs = opts.initialBackoffMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
     this.unschedulableTimeoutMs = opts.unschedulableTimeoutMs ?? 5 * 60_000;
+    this.hints = opts.hints ?? inTreeQueueingHints;
     const key = (q: QueuedPodInfo) => q.podInfo.key;
     this.active = new KeyedHeap(key, less);
     this.backoff = new KeyedHeap(key, (a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
@@ -98,7 +111,7 @@ export class SchedulingQueue {
   }
 
   delete(key: string): void {
-    this.inFlight.delete(key);
+    this.endFlight(key);
     this.active.delete(key);
     this.backoff.delete(key);
     this.unschedulable.delete(key);
@@ -120,30 +133,43 @@ export class SchedulingQueue {
 
   /** Ends an attempt (success, or after addUnschedulable). */
   done(key: string): void {
-    this.inFlight.delete(key);
+    this.endFlight(key);
+  }
+
+  private endFlight(key: string): void {
+    if (this.inFlight.delete(key) && this.inFlight.size === 0) this.inFlightEvents = [];
   }
 
   /**
-   * After a failed attempt in `podCycle`: to backoffQ when a move request came in meanwhile
-   * or the failure was an error, else to the unschedulable pool.
+   * After a failed attempt in `podCycle`: to backoffQ when the failure was an error or an
+   * event that arrived during the attempt may help it (per its rejecting plugins' hints),
+   * else to the unschedulable pool.
    */
   addUnschedulable(q: QueuedPodInfo, podCycle: number, opts: { error?: boolean; changed?: boolean } = {}): void {
-    this.inFlight.delete(q.podInfo.key);
-    if (this.has(q.podInfo.key)) return;
+    const key = q.podInfo.key;
+    const helped = opts.error || opts.changed || this.moveRequestCycle >= podCycle || this.inFlightEvents.some((e) => e.cycle >= podCycle && (!e.filter || e.filter(q)) && isSchedulableAfter(q.podInfo, q.unschedulablePlugins, e.event, this.hints));
+    this.endFlight(key);
+    if (this.has(key)) return;
     q.timestamp = this.now();
-    if (opts.error || opts.changed || this.moveRequestCycle >= podCycle) this.backoff.push(q);
-    else this.unschedulable.set(q.podInfo.key, q);
+    if (helped) this.backoff.push(q);
+    else this.unschedulable.set(key, q);
   }
 
-  /** A cluster event that may make unschedulable pods fit. */
-  moveAllToActiveOrBackoff(filter?: (q: QueuedPodInfo) => boolean): void {
+  /**
+   * A cluster event: unschedulable pods it may help (queueing hints; `filter` narrows further)
+   * go to activeQ, or backoffQ while backing off. No event given: a wildcard (moves all).
+   */
+  moveAllToActiveOrBackoff(event: ClusterEvent = wildcardEvent('ForceActivate'), filter?: (q: QueuedPodInfo) => boolean): void {
     for (const [key, q] of this.unschedulable) {
       if (filter && !filter(q)) continue;
+      if (!isSchedulableAfter(q.podInfo, q.unschedulablePlugins, event, this.hints)) continue;
       this.unschedulable.delete(key);
       if (this.isBackingOff(q)) this.backoff.push(q);
       else this.pushActive(q);
     }
-    this.moveRequestCycle = this.schedulingCycle;
+    if (this.inFlight.size === 0) return;
+    if (this.inFlightEvents.length < maxInFlightEvents) this.inFlightEvents.push({ cycle: this.schedulingCycle, event, filter });
+    else this.moveRequestCycle = this.schedulingCycle;
   }
 
   /** Moves pods whose backoff expired to activeQ, and long-unschedulable pods back. */

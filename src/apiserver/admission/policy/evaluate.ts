@@ -1,7 +1,7 @@
 /**
  * @module Evaluates one policy for one (binding, param) against a request: variables in
  * order, then every validation; a false expression yields its message (messageExpression,
- * message, or `failed expression: <expression>`) and reason (default Forbidden).
+ * message, or `failed expression: <expression>`) and reason (empty: the plugin's default, Invalid).
  */
 import type { ValidatingAdmissionPolicy } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
@@ -41,7 +41,7 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
     try {
       ok = evalBool(v.expression, ctx);
     } catch (e) {
-      out.push({ message: `expression '${v.expression}' resulted in error: ${(e as Error).message.split('\n')[0]}`, reason: 'Invalid', error: true });
+      out.push({ message: `expression '${v.expression}' resulted in error: ${(e as Error).message.split('\n')[0]}`, reason: '', error: true });
       continue;
     }
     if (ok) continue;
@@ -54,7 +54,7 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
         // Upstream falls back to the static message when messageExpression fails.
       }
     }
-    out.push({ message, reason: v.reason ?? 'Forbidden', error: false });
+    out.push({ message, reason: v.reason ?? '', error: false });
   }
   return out;
 }

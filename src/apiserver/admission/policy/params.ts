@@ -8,10 +8,10 @@ import type { KubeObject } from '../../../api/object.ts';
 import { selectorFromLabelSelector } from '../../../machinery/labels.ts';
 import { builtinResources, findByKind } from '../../../machinery/resources.ts';
 import type { AdmissionAttributes } from '../interface.ts';
-import type { ConfigReader } from '../webhook/source.ts';
+import type { ConfigLister } from '../webhook/source.ts';
 
 /** undefined: the paramKind itself cannot be found (a configuration error). */
-export async function resolveParams(kind: ParamKind, ref: ParamRef, a: AdmissionAttributes, reader: ConfigReader): Promise<KubeObject[] | undefined> {
+export async function resolveParams(kind: ParamKind, ref: ParamRef, a: AdmissionAttributes, reader: ConfigLister): Promise<KubeObject[] | undefined> {
   const info = findByKind(builtinResources, kind.apiVersion ?? '', kind.kind ?? '');
   if (!info) return undefined;
   const ns = info.namespaced ? (ref.namespace ?? a.namespace) : '';

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../../api/object.ts';
 import { StatusError, type StatusReason } from '../../../machinery/status.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../interface.ts';
 import { isExemptResource, namespaceSelectorMatches, objectSelectorMatches, ruleMatches } from '../webhook/rules.ts';
-import { ConfigReader, type StoreSource } from '../webhook/source.ts';
+import { ConfigReader, type ConfigLister, type StoreSource } from '../webhook/source.ts';
 import { evaluatePolicy, type Violation } from './evaluate.ts';
 import { resolveParams } from './params.ts';
 
@@ -18,7 +18,7 @@ type Policy = ValidatingAdmissionPolicy & KubeObject;
 type Binding = ValidatingAdmissionPolicyBinding & KubeObject;
 const group = 'admissionregistration.k8s.io';
 
-async function matches(m: MatchResources | undefined, a: AdmissionAttributes, reader: ConfigReader, requireRules: boolean): Promise<boolean> {
+async function matches(m: MatchResources | undefined, a: AdmissionAttributes, reader: ConfigLister, requireRules: boolean): Promise<boolean> {
   if (!m) return !requireRules;
   if (m.resourceRules?.length ? !m.resourceRules.some((r) => ruleMatches(r, a)) : requireRules) return false;
   if (m.excludeResourceRules?.some((r) => ruleMatches(r, a))) return false;
@@ -28,18 +28,21 @@ async function matches(m: MatchResources | undefined, a: AdmissionAttributes, re
 
 const codes: Record<string, number> = { Unauthorized: 401, Forbidden: 403, Invalid: 422, RequestEntityTooLarge: 413 };
 
+/**
+ * Upstream builds admission.NewForbidden (`<resource> "<name>" is forbidden: …`) and then
+ * overrides reason (default Invalid) and code, appending the message as a cause.
+ */
 function denial(a: AdmissionAttributes, reason: string, message: string): StatusError {
-  const q = { group: a.resource.group, resource: a.resource.resource };
-  if (reason === 'Forbidden') return StatusError.forbidden(q, a.name, message);
-  if (reason === 'Invalid') {
-    const kind = a.resource.group ? `${a.resource.kind}.${a.resource.group}` : a.resource.kind;
-    return new StatusError(422, 'Invalid', `${kind} "${a.name}" is invalid: ${message}`, { name: a.name, group: a.resource.group, kind: a.resource.kind, causes: [{ message }] });
-  }
-  return new StatusError(codes[reason] ?? 403, reason as StatusReason, message);
+  const base = StatusError.forbidden({ group: a.resource.group, resource: a.resource.resource }, a.name, message);
+  const r = reason || 'Invalid';
+  return new StatusError(codes[r] ?? 500, r as StatusReason, base.message, { ...base.details, causes: [{ message }] });
 }
 
 export function validatingAdmissionPolicy(server: StoreSource): AdmissionPlugin {
-  const reader = new ConfigReader(server);
+  return validatingAdmissionPolicyFrom(new ConfigReader(server));
+}
+
+export function validatingAdmissionPolicyFrom(reader: ConfigLister): AdmissionPlugin {
   return {
     name: 'ValidatingAdmissionPolicy',
     async validate(a) {
@@ -63,10 +66,10 @@ export function validatingAdmissionPolicy(server: StoreSource): AdmissionPlugin 
           const ref = b.spec?.paramRef;
           const params = ref ? await resolveParams(kind, ref, a, reader) : undefined;
           if (!params) {
-            violations = [{ message: `failed to configure binding: paramKind ${kind.apiVersion}/${kind.kind} or paramRef not found`, reason: 'Invalid', error: true }];
+            violations = [{ message: `failed to configure binding: paramKind ${kind.apiVersion}/${kind.kind} or paramRef not found`, reason: '', error: true }];
           } else if (params.length === 0) {
             if (ref?.parameterNotFoundAction !== 'Allow')
-              violations = [{ message: 'no params found for policy binding with `Deny` parameterNotFoundAction', reason: 'Invalid', error: true }];
+              violations = [{ message: 'no params found for policy binding with `Deny` parameterNotFoundAction', reason: '', error: true }];
           } else {
             for (const param of params) violations.push(...evaluatePolicy(p, a, param, nsObj));
           }
@@ -78,7 +81,7 @@ export function validatingAdmissionPolicy(server: StoreSource): AdmissionPlugin 
         for (const v of violations) {
           if (actions.includes('Warn')) (a.warnings ??= []).push(`Validation failed for ValidatingAdmissionPolicy '${pName}' with binding '${bName}': ${v.message}`);
           if (actions.includes('Deny'))
-            throw denial(a, v.error ? 'Forbidden' : v.reason, `ValidatingAdmissionPolicy '${pName}' with binding '${bName}' denied request: ${v.message}`);
+            throw denial(a, v.reason, `ValidatingAdmissionPolicy '${pName}' with binding '${bName}' denied request: ${v.message}`);
         }
       }
     },

@@ -9,12 +9,12 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { WebhookClientConfig } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
 import type { AdmissionRequest, AdmissionResponse } from './review.ts';
-import type { ConfigReader } from './source.ts';
+import type { ConfigLister } from './source.ts';
 
 interface Target { url: URL; servername?: string }
 
 /** The service port → targetPort → a ready endpoint address of the Service's EndpointSlices. */
-async function resolveService(cc: WebhookClientConfig, reader: ConfigReader): Promise<Target> {
+async function resolveService(cc: WebhookClientConfig, reader: ConfigLister): Promise<Target> {
   const ref = cc.service!;
   const port = ref.port ?? 443;
   const svc = await reader.get<Service & KubeObject>('', 'v1', 'services', ref.namespace, ref.name);
@@ -35,7 +35,7 @@ async function resolveService(cc: WebhookClientConfig, reader: ConfigReader): Pr
   throw new Error(`service "${ref.namespace}/${ref.name}" has no ready endpoints`);
 }
 
-export async function webhookURL(cc: WebhookClientConfig, reader: ConfigReader): Promise<Target> {
+export async function webhookURL(cc: WebhookClientConfig, reader: ConfigLister): Promise<Target> {
   if (cc.url) return { url: new URL(cc.url) };
   if (cc.service) return resolveService(cc, reader);
   throw new Error('no clientConfig url or service');
@@ -48,7 +48,7 @@ export async function callWebhook(
   cc: WebhookClientConfig,
   timeoutSeconds: number,
   req: AdmissionRequest,
-  reader: ConfigReader,
+  reader: ConfigLister,
 ): Promise<AdmissionResponse> {
   const target = await webhookURL(cc, reader);
   const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: req });

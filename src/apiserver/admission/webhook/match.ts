@@ -10,7 +10,7 @@ import type { AdmissionAttributes } from '../interface.ts';
 import { evalBool, toCel } from '../policy/cel.ts';
 import { admissionRequest } from './review.ts';
 import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches } from './rules.ts';
-import type { ConfigReader } from './source.ts';
+import type { ConfigLister } from './source.ts';
 
 export interface HookLike {
   name: string;
@@ -22,7 +22,7 @@ export interface HookLike {
 }
 
 /** Throws (subject to failurePolicy) when a match condition cannot be evaluated. */
-export async function shouldCall(h: HookLike, a: AdmissionAttributes, reader: ConfigReader): Promise<boolean> {
+export async function shouldCall(h: HookLike, a: AdmissionAttributes, reader: ConfigLister): Promise<boolean> {
   if (!(h.rules ?? []).some((r) => ruleMatches(r, a))) return false;
   if (!objectSelectorMatches(h.objectSelector, a)) return false;
   if (!(await namespaceSelectorMatches(h.namespaceSelector, a, (n) => reader.namespace(n)))) return false;

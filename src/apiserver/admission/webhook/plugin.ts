@@ -13,7 +13,7 @@ import { shouldCall } from './match.ts';
 import { applyWebhookPatch } from './patch.ts';
 import { admissionRequest, type AdmissionResponse } from './review.ts';
 import { isExemptResource } from './rules.ts';
-import { ConfigReader, type StoreSource } from './source.ts';
+import { ConfigReader, type ConfigLister, type StoreSource } from './source.ts';
 
 export type ObserveWebhook = (labels: { name: string; type: 'admit' | 'validating'; operation: string; rejected: string }, seconds: number) => void;
 
@@ -21,7 +21,7 @@ type Hook = MutatingWebhook | ValidatingWebhook;
 const group = 'admissionregistration.k8s.io';
 
 /** Configurations sorted by name, webhooks in their listed order (as upstream). */
-async function hooks<T extends Hook>(reader: ConfigReader, resource: string): Promise<T[]> {
+async function hooks<T extends Hook>(reader: ConfigLister, resource: string): Promise<T[]> {
   const cfgs = await reader.list<(MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & KubeObject>(group, 'v1', resource);
   cfgs.sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
   return cfgs.flatMap((c) => (c.webhooks ?? []) as T[]);
@@ -38,7 +38,7 @@ function denied(h: Hook, resp: AdmissionResponse): StatusError {
  * One call with failurePolicy applied: returns the response, or undefined when the webhook
  * was skipped or failed with Ignore. Throws the request's rejection.
  */
-async function invoke(h: Hook, a: AdmissionAttributes, reader: ConfigReader, type: 'admit' | 'validating', observe?: ObserveWebhook): Promise<AdmissionResponse | undefined> {
+async function invoke(h: Hook, a: AdmissionAttributes, reader: ConfigLister, type: 'admit' | 'validating', observe?: ObserveWebhook): Promise<AdmissionResponse | undefined> {
   const ignore = h.failurePolicy === 'Ignore';
   try {
     if (!(await shouldCall(h, a, reader))) return undefined;
@@ -64,7 +64,10 @@ async function invoke(h: Hook, a: AdmissionAttributes, reader: ConfigReader, typ
 }
 
 export function mutatingWebhookAdmission(server: StoreSource, observe?: ObserveWebhook): AdmissionPlugin {
-  const reader = new ConfigReader(server);
+  return mutatingWebhooksFrom(new ConfigReader(server), observe);
+}
+
+export function mutatingWebhooksFrom(reader: ConfigLister, observe?: ObserveWebhook): AdmissionPlugin {
   return {
     name: 'MutatingAdmissionWebhook',
     async mutate(a) {
@@ -93,7 +96,10 @@ export function mutatingWebhookAdmission(server: StoreSource, observe?: ObserveW
 }
 
 export function validatingWebhookAdmission(server: StoreSource, observe?: ObserveWebhook): AdmissionPlugin {
-  const reader = new ConfigReader(server);
+  return validatingWebhooksFrom(new ConfigReader(server), observe);
+}
+
+export function validatingWebhooksFrom(reader: ConfigLister, observe?: ObserveWebhook): AdmissionPlugin {
   return {
     name: 'ValidatingAdmissionWebhook',
     async validate(a) {

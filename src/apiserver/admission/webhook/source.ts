@@ -13,7 +13,14 @@ export interface StoreSource {
   readonly config: { backend: Backend };
 }
 
-export class ConfigReader {
+/** What admission reads; a fixed in-memory implementation serves unit tests. */
+export interface ConfigLister {
+  list<T extends KubeObject>(group: string, version: string, resource: string, namespace?: string): Promise<T[]>;
+  get<T extends KubeObject>(group: string, version: string, resource: string, namespace: string, name: string): Promise<T | undefined>;
+  namespace(name: string): Promise<KubeObject | undefined>;
+}
+
+export class ConfigReader implements ConfigLister {
   constructor(private readonly server: StoreSource) {}
 
   async list<T extends KubeObject>(group: string, version: string, resource: string, namespace?: string): Promise<T[]> {

@@ -154,6 +154,10 @@ export function clusterRoles(): ClusterRole[] {
       eventsRule(),
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ]),
+    clusterRole('system:skiff:node-proxier', [
+      rule(['list', 'watch'], [''], ['services']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
     // The built-in ingress controller, with what ingress-nginx's ClusterRole grants it.
     clusterRole('system:skiff-ingress', [
       rule(read, [''], ['services', 'secrets']),
@@ -179,9 +183,11 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:discovery', groups('system:authenticated')),
     clusterBinding('system:basic-user', groups('system:authenticated')),
     clusterBinding('system:public-info-viewer', groups('system:authenticated', 'system:unauthenticated')),
+    clusterBinding('system:node-proxier', users('system:kube-proxy')),
     // Skiff's choice, not upstream's: the service proxy runs inside the agent with the node's own
-    // credentials (system:node:<name>), so group system:nodes gets the proxier role too.
-    clusterBinding('system:node-proxier', [...users('system:kube-proxy'), ...groups('system:nodes')]),
+    // credentials (system:node:<name>), so group system:nodes may read what it needs — Services
+    // and EndpointSlices; its own Node it reads through the Node authorizer, other Nodes not at all.
+    clusterBinding('system:skiff:node-proxier', groups('system:nodes')),
     clusterBinding('system:skiff-ingress', users('system:skiff-ingress')),
     clusterBinding('system:kube-controller-manager', users('system:kube-controller-manager')),
     clusterBinding('system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),

@@ -31,6 +31,8 @@ export interface WriteOptions {
   managedFieldsSet?: boolean;
   /** Where admission puts response warnings; the HTTP handler turns them into `Warning` headers. */
   warnings?: string[];
+  /** Where admission puts audit annotations; the request's audit event carries them. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -133,6 +135,7 @@ export class Store {
       user: opts.user,
       dryRun: opts.dryRun,
       ...(opts.warnings ? { warnings: opts.warnings } : {}),
+      ...(opts.auditAnnotations ? { auditAnnotations: opts.auditAnnotations } : {}),
     };
   }
 

@@ -1,0 +1,73 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../api/object.ts';
+import { isStatusError } from '../../../machinery/status.ts';
+import { FixedLister, podAttrs } from '../webhook/testing.ts';
+import { validatingAdmissionPolicyFrom } from './plugin.ts';
+
+const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }];
+const g = 'admissionregistration.k8s.io';
+
+function plugin(spec: Record<string, unknown>, binding: Record<string, unknown>, extra: Record<string, KubeObject[]> = {}) {
+  return validatingAdmissionPolicyFrom(
+    new FixedLister({
+      [`validatingadmissionpolicies.${g}`]: [{ metadata: { name: 'p' }, spec: { matchConstraints: { resourceRules: rules }, failurePolicy: 'Fail', ...spec } } as unknown as KubeObject],
+      [`validatingadmissionpolicybindings.${g}`]: [{ metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny'], ...binding } } as unknown as KubeObject],
+      namespaces: [{ metadata: { name: 'ns', labels: { team: 'a' } } } as KubeObject],
+      ...extra,
+    }),
+  );
+}
+
+describe('ValidatingAdmissionPolicy plugin', () => {
+  it('Deny: 422 Invalid by default with the upstream message; a reason picks the code', async () => {
+    const p = plugin({ validations: [{ expression: 'object.metadata.name != "p"' }] }, {});
+    await assert.rejects(p.validate!(podAttrs()), (e) =>
+      isStatusError(e) && e.code === 422 && e.reason === 'Invalid' &&
+      e.message === `pods "p" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: failed expression: object.metadata.name != "p"`);
+    const f = plugin({ validations: [{ expression: 'false', message: 'no', reason: 'Forbidden' }] }, {});
+    await assert.rejects(f.validate!(podAttrs()), (e) => isStatusError(e) && e.code === 403 && e.message.endsWith('denied request: no'));
+  });
+
+  it('variables, request, namespaceObject and messageExpression', async () => {
+    const p = plugin({
+      variables: [{ name: 'team', expression: 'namespaceObject.metadata.labels.team' }],
+      validations: [{ expression: 'variables.team == "b" || request.userInfo.username == "bob"', messageExpression: '"team " + variables.team + " may not, " + request.userInfo.username' }],
+    }, {});
+    await assert.rejects(p.validate!(podAttrs()), /denied request: team a may not, alice/);
+  });
+
+  it('Warn and Audit admit; Warn adds the upstream warning', async () => {
+    const a = podAttrs();
+    await plugin({ validations: [{ expression: 'false', message: 'careful' }] }, { validationActions: ['Warn', 'Audit'] }).validate!(a);
+    assert.deepEqual(a.warnings, ["Validation failed for ValidatingAdmissionPolicy 'p' with binding 'b': careful"]);
+  });
+
+  it('failurePolicy Ignore admits on an evaluation error; Fail denies', async () => {
+    const spec = { validations: [{ expression: 'object.spec.nope == 1' }] };
+    await plugin({ ...spec, failurePolicy: 'Ignore' }, {}).validate!(podAttrs());
+    await assert.rejects(plugin(spec, {}).validate!(podAttrs()), /resulted in error/);
+  });
+
+  it('binding matchResources narrows the policy', async () => {
+    const p = plugin({ validations: [{ expression: 'false' }] }, { matchResources: { namespaceSelector: { matchLabels: { team: 'z' } } } });
+    await p.validate!(podAttrs());
+  });
+
+  it('params by selector are ANDed; none found follows parameterNotFoundAction', async () => {
+    const spec = { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'object.metadata.name != params.data.banned' }] };
+    const cms = (...banned: string[]) => ({ configmaps: banned.map((b, i) => ({ metadata: { name: `c${i}`, namespace: 'ns', labels: { kind: 'ban' } }, data: { banned: b } }) as unknown as KubeObject) });
+    const ref = (action: string) => ({ paramRef: { selector: { matchLabels: { kind: 'ban' } }, parameterNotFoundAction: action } });
+    await plugin(spec, ref('Deny'), cms('x', 'y')).validate!(podAttrs());
+    await assert.rejects(plugin(spec, ref('Deny'), cms('x', 'p')).validate!(podAttrs()), /denied request: failed expression/);
+    await plugin(spec, ref('Allow'), cms()).validate!(podAttrs());
+    await assert.rejects(plugin(spec, ref('Deny'), cms()).validate!(podAttrs()), /no params found/);
+  });
+
+  it('never applies to admissionregistration objects', async () => {
+    const p = plugin({ matchConstraints: { resourceRules: [{ operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*'] }] }, validations: [{ expression: 'false' }] }, {});
+    const a = podAttrs();
+    a.resource = { ...a.resource, group: g, resource: 'validatingadmissionpolicies', namespaced: false };
+    await p.validate!(a);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * @module The agent's certificate rotation (kubelet `rotateCertificates` /
+ * `serverTLSBootstrap`): its client certificate and its kubelet serving certificate are each
+ * renewed through a new CertificateSigningRequest 70–84% into their lifetime, the files in
+ * `<data-dir>/pki` are replaced, and the client certificate is swapped into the live transport
+ * without a restart.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HttpsTransport } from '../../client/https-transport.ts';
+import type { Client } from '../../client/rest.ts';
+import { runRotation } from '../../pki/rotation.ts';
+import type { Logger } from '../../util/log.ts';
+import { renewClientCertificate } from './join.ts';
+import { requestServingCertificate } from './serving-cert.ts';
+
+/** When a certificate file was written (the certificate obtained), if it exists. */
+async function writtenAt(path: string): Promise<Date | undefined> {
+  return stat(path).then((s) => s.mtime, () => undefined);
+}
+
+export async function rotateClientCertificate(o: { client: Client; transport: HttpsTransport; node: string; dataDir: string; cert: string; logger: Logger; signal: AbortSignal }): Promise<void> {
+  await runRotation({
+    name: 'kubelet-client',
+    current: { cert: o.cert, obtainedAt: await writtenAt(join(o.dataDir, 'pki', 'kubelet-client.crt')) },
+    renew: (signal) => renewClientCertificate({ client: o.client, node: o.node, dataDir: o.dataDir, logger: o.logger, signal }),
+    apply: (pair) => o.transport.setClientCertificate(pair.cert, pair.key),
+    logger: o.logger,
+    signal: o.signal,
+  });
+}
+
+/**
+ * Renews the serving certificate's files. `apply` is the caller's hook to put it into the
+ * running kubelet endpoint.
+ */
+export async function rotateServingCertificate(o: { client: Client; node: string; sans: string[]; dataDir: string; cert: string; logger: Logger; signal: AbortSignal; apply(pair: { cert: string; key: string }): void }): Promise<void> {
+  await runRotation({
+    name: 'kubelet-serving',
+    current: { cert: o.cert, obtainedAt: await writtenAt(join(o.dataDir, 'pki', 'kubelet-serving.crt')) },
+    renew: (signal) => requestServingCertificate({ client: o.client, node: o.node, sans: o.sans, dataDir: o.dataDir, logger: o.logger, signal }),
+    apply: o.apply,
+    logger: o.logger,
+    signal: o.signal,
+  });
+}
