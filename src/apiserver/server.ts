@@ -23,6 +23,7 @@ import { resourceQuotaAdmission } from './admission/resource-quota.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { mutatingWebhookAdmission, validatingWebhookAdmission } from './admission/webhook/plugin.ts';
 import { validatingAdmissionPolicy } from './admission/policy/plugin.ts';
+import { AdmissionConfigCache } from './admission/config-cache.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { KubeletClientConfig, ServerContext } from './context.ts';
@@ -73,6 +74,8 @@ export class ApiServer implements ServerContext {
   readonly watchCache: WatchCache;
   readonly metrics: ApiServerMetrics;
   readonly resources: ResourceInfo[];
+  /** Webhook configurations, policies and bindings, watched into memory for admission. */
+  readonly admissionConfigs: AdmissionConfigCache;
   private readyFlag = false;
 
   get kubeletClient(): KubeletClientConfig | undefined {
@@ -82,6 +85,7 @@ export class ApiServer implements ServerContext {
   constructor(readonly config: ApiServerConfig) {
     this.metrics = config.metrics ?? new ApiServerMetrics();
     this.watchCache = new WatchCache(config.backend, { capacity: config.watchCacheCapacity ?? 20_000, logger: config.logger });
+    this.admissionConfigs = new AdmissionConfigCache(this, config.logger);
     const admission = admissionChain([
       namespaceLifecycle((name) => this.getOptional('', 'v1', 'namespaces', '', name)),
       limitRanger(this),
@@ -94,9 +98,9 @@ export class ApiServer implements ServerContext {
       defaultIngressClass(storeIngressClassLister(this)),
       persistentVolumeClaimResize((name) => this.getOptional('storage.k8s.io', 'v1', 'storageclasses', '', name)),
       resourceQuotaAdmission(this),
-      mutatingWebhookAdmission(this, (l, s) => this.metrics.webhookDuration.observe(l, s)),
-      validatingAdmissionPolicy(this),
-      validatingWebhookAdmission(this, (l, s) => this.metrics.webhookDuration.observe(l, s)),
+      mutatingWebhookAdmission(this, this.admissionConfigs, (l, s) => this.metrics.webhookDuration.observe(l, s)),
+      validatingAdmissionPolicy(this, this.admissionConfigs),
+      validatingWebhookAdmission(this, this.admissionConfigs, (l, s) => this.metrics.webhookDuration.observe(l, s)),
       ...(config.admission ?? []),
     ]);
     for (const s of config.strategies) {
@@ -143,6 +147,7 @@ export class ApiServer implements ServerContext {
   /** Runs the watch cache; resolves `ready` once it is serving. */
   async start(signal: AbortSignal): Promise<void> {
     const running = this.watchCache.start(signal);
+    void this.admissionConfigs.run(signal).catch((err: unknown) => this.config.logger.error('admission config cache stopped', { err: err as Error }));
     await this.watchCache.ready;
     this.readyFlag = true;
     await running;

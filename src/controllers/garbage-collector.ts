@@ -52,7 +52,9 @@ export class GarbageCollector implements Controller {
   constructor(private readonly ctx: ControllerContext, resources: readonly ResourceInfo[] = collectableResources()) {
     this.runner = new QueueRunner(ctx, controllerName, (k) => this.reconcile(k), { workers: 4 });
     this.tracked = resources.map((info, i) => {
-      const informer = ctx.informers.informerFor<KubeObject>(info);
+      // Metadata informers, as upstream's collector uses: unless another controller shares the
+      // informer, the cache keeps only what the ownership graph needs.
+      const informer = ctx.informers.metadataInformerFor(info);
       informer.addIndex(ownerIndex, ownerUids);
       informer.addIndex(uidIndex, (o) => (o.metadata?.uid ? [o.metadata.uid] : []));
       const enqueue = (o: KubeObject) => this.runner.enqueue(`${i}|${keyOf(o)}`);

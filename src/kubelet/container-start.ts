@@ -1,5 +1,6 @@
 /**
- * @module Starting one container as upstream's startContainer does: image (pull or present),
+ * @module Starting one container as upstream's startContainer does: image (name check, pull with
+ * the pod's imagePullSecrets, or present),
  * environment and `$(VAR)` expansion (a missing ConfigMap/Secret key → CreateContainerConfigError),
  * mounts plus the termination-message file, create, start, then the postStart hook (a failed
  * hook kills the container). Returns a waiting reason when the container could not start.
@@ -10,6 +11,8 @@ import type { Container } from 'kubernetes-types/core/v1.js';
 import { containerResources } from './container-resources.ts';
 import { EnvConfigError, resolveEnv } from './env.ts';
 import { runHandler } from './hooks.ts';
+import { imageNameError } from './images/image-name.ts';
+import { pullSecretAuth } from './images/pull-secrets.ts';
 import type { ContainerConfig, PodSandboxConfig } from './runtime/interface.ts';
 import { mountsFor } from './volumes/manager.ts';
 import { podDir, podUid, type KubeletDeps, type P } from './deps.ts';
@@ -19,8 +22,8 @@ export interface StartResult {
   containerId?: string;
 }
 
-/** When each pod container's image pull last failed (the back-off runs from there). */
-const pullFailures = new Map<string, number>();
+/** When each pod container's image pull last failed (the back-off runs from there) and why. */
+const pullFailures = new Map<string, { at: number; message: string }>();
 
 export const terminationLogPath = (d: KubeletDeps, pod: P, name: string, attempt: number) => join(podDir(d, pod), 'containers', name, `${attempt}-termination-log`);
 
@@ -31,11 +34,19 @@ export async function startContainer(
   const image = c.image ?? '';
   let imageRef;
   const pullKey = `${podUid(pod)}/${c.name}/image`;
-  const failedAt = pullFailures.get(pullKey);
-  if (failedAt !== undefined && d.backoff.isInBackOffSince(pullKey, failedAt, Date.now())) {
+  // Upstream checks the name before anything else (applyDefaultImageTag) and never pulls it.
+  const invalid = imageNameError(image);
+  if (invalid) {
+    const msg = `Failed to apply default image tag "${image}": ${invalid}`;
+    d.recorder.event(pod, 'Warning', 'InspectFailed', msg);
+    return { waiting: { reason: 'InvalidImageName', message: msg } };
+  }
+  const failed = pullFailures.get(pullKey);
+  if (failed !== undefined && d.backoff.isInBackOffSince(pullKey, failed.at, Date.now())) {
     const msg = `Back-off pulling image "${image}"`;
     d.recorder.event(pod, 'Normal', 'BackOff', msg);
-    return { waiting: { reason: 'ImagePullBackOff', message: msg } };
+    // Since 1.30 the status message carries the last pull error; the event does not.
+    return { waiting: { reason: 'ImagePullBackOff', message: `${msg}: ErrImagePull: ${failed.message}` } };
   }
   try {
     const present = await rt.images.imageStatus(image);
@@ -49,14 +60,15 @@ export async function startContainer(
     } else {
       const t0 = Date.now();
       if (rt.name !== 'process') d.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      imageRef = await rt.images.pullImage(image);
+      // Secrets are read through the kubelet's client: the Node authorizer lets it read those of its pods.
+      imageRef = await rt.images.pullImage(image, await pullSecretAuth(pod, image, d.secret));
       if (rt.name !== 'process') d.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${((Date.now() - t0) / 1000).toFixed(3)}s`);
     }
     pullFailures.delete(pullKey);
   } catch (err) {
-    pullFailures.set(pullKey, Date.now());
-    d.backoff.next(pullKey, Date.now());
     const msg = `Failed to pull image "${image}": ${(err as Error).message}`;
+    pullFailures.set(pullKey, { at: Date.now(), message: msg });
+    d.backoff.next(pullKey, Date.now());
     d.recorder.event(pod, 'Warning', 'Failed', msg);
     return { waiting: { reason: 'ErrImagePull', message: msg } };
   }

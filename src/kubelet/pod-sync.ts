@@ -99,7 +99,7 @@ export async function syncPod(d: KubeletDeps, pod: P): Promise<SyncResult> {
   let volumesOk = false;
   if (!terminal && sandbox) {
     try {
-      volumes = await d.volumes.setUp(pod, podDir(d, pod), { configMap: d.configMap, secret: d.secret, allocatable: d.allocatable, serviceAccountToken: tokenSourceFor(d.client), claims: claimSourceFor(d.client) });
+      volumes = await d.volumes.setUp(pod, podDir(d, pod), { configMap: d.configMap, secret: d.secret, allocatable: d.allocatable, serviceAccountToken: tokenSourceFor(d.client), claims: claimSourceFor(d.client, d.nodeName) });
       volumesOk = true;
     } catch (err) {
       d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);

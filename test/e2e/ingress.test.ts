@@ -16,44 +16,11 @@ import { after, before, describe, it } from 'node:test';
 import { createCA, issueCert } from '../../src/pki/certs.ts';
 import { eventually, haveKubectl } from '../support/kubectl.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
+import { processWebDeployment } from '../support/process-web.ts';
 
 const node = 'ing-node';
 const basePort = 21000 + Math.floor(Math.random() * 20000);
 
-/** A Deployment of host processes answering every GET with their pod name (SO_REUSEPORT, so replicas share the port). */
-function webDeployment(name: string, port: number, replicas = 1, labels: Record<string, string> = { app: name }) {
-  const py = [
-    'import os, socket, http.server as h',
-    'class H(h.BaseHTTPRequestHandler):',
-    "  protocol_version = 'HTTP/1.1'",
-    '  disable_nagle_algorithm = True',
-    '  def do_GET(s):',
-    "    b = os.environ['POD_NAME'].encode(); s.send_response(200); s.send_header('content-length', str(len(b))); s.end_headers(); s.wfile.write(b)",
-    '  def log_message(s, *a): pass',
-    'class S(h.ThreadingHTTPServer):',
-    '  daemon_threads = True',
-    '  def server_bind(s): s.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); super().server_bind()',
-    "S(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
-  ].join('\n');
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
-    spec: {
-      replicas, selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          nodeName: node, terminationGracePeriodSeconds: 2,
-          containers: [{
-            name: 'web', image: 'python:3', command: ['/usr/bin/python3', '-c', py],
-            env: [{ name: 'PORT', value: String(port) }, { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-            ports: [{ name: 'http', containerPort: port }],
-            readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
-          }],
-        },
-      },
-    },
-  };
-}
 
 describe('the built-in ingress controller', { skip: !haveKubectl && 'kubectl is not installed' }, () => {
   let cluster: TestCluster;
@@ -83,7 +50,7 @@ describe('the built-in ingress controller', { skip: !haveKubectl && 'kubectl is 
     assert.ok(cluster.server.ingress.httpPort && cluster.server.ingress.httpsPort, 'both listeners are up');
     await eventually(async () => (await kubectl(['get', 'ingressclass', 'skiff', '-o', 'jsonpath={.spec.controller}'])) === 'skiff.dev/ingress', 10_000, 'IngressClass skiff');
     const names = ['alpha', 'beta', 'gamma', 'delta'];
-    await apply(...names.flatMap((n, i) => [webDeployment(n, basePort + i), svc(n)]));
+    await apply(...names.flatMap((n, i) => [processWebDeployment(n, basePort + i, { node }), svc(n)]));
     for (const n of names) await kubectl(['rollout', 'status', `deployment/${n}`, '--timeout=30s']);
   });
   after(async () => {

@@ -7,25 +7,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { buildBusyboxImage, pushImage } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
-import { startNetnsNodes, type NetnsNodes } from '../support/netns-nodes.ts';
+import { netnsSkipReason, startNetnsNodes, type NetnsNodes } from '../support/netns-nodes.ts';
 
-function skipReason(): string | false {
-  const r = runcSkipReason();
-  if (r) return r;
-  try {
-    execFileSync('sh', ['-c', 'command -v nft'], { stdio: 'ignore' });
-  } catch {
-    return 'nft not installed';
-  }
-  return false;
-}
-const skip = skipReason();
+const skip = netnsSkipReason();
 if (skip) process.stdout.write(`# pod-network: skipped: ${skip}\n`);
 
 interface PodView { status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { state?: { terminated?: { exitCode: number } } }[] } }

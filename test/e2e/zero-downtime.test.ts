@@ -9,44 +9,11 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { eventually, haveKubectl } from '../support/kubectl.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
+import { processWebDeployment } from '../support/process-web.ts';
 
 const node = 'zd-node';
 const basePort = 21000 + Math.floor(Math.random() * 20000);
 
-function webDeployment(name: string, port: number, replicas: number, labels: Record<string, string>) {
-  const py = [
-    'import os, socket, http.server as h',
-    'class H(h.BaseHTTPRequestHandler):',
-    "  protocol_version = 'HTTP/1.1'",
-    '  disable_nagle_algorithm = True',
-    '  def do_GET(s):',
-    "    b = os.environ['POD_NAME'].encode(); s.send_response(200); s.send_header('content-length', str(len(b))); s.end_headers(); s.wfile.write(b)",
-    '  def log_message(s, *a): pass',
-    'class S(h.ThreadingHTTPServer):',
-    '  daemon_threads = True',
-    '  def server_bind(s): s.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); super().server_bind()',
-    "S(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
-  ].join('\n');
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
-    spec: {
-      replicas, selector: { matchLabels: labels },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: {
-        metadata: { labels },
-        spec: {
-          nodeName: node, terminationGracePeriodSeconds: 2,
-          containers: [{
-            name: 'web', image: 'python:3', command: ['/usr/bin/python3', '-c', py],
-            env: [{ name: 'PORT', value: String(port) }, { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-            ports: [{ name: 'http', containerPort: port }],
-            readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
-          }],
-        },
-      },
-    },
-  };
-}
 
 describe('zero-downtime changes behind the ingress', { skip: !haveKubectl && 'kubectl is not installed' }, () => {
   let cluster: TestCluster;
@@ -93,7 +60,7 @@ describe('zero-downtime changes behind the ingress', { skip: !haveKubectl && 'ku
   });
 
   it('loses no request during a rolling update of a Deployment with a readinessProbe', async () => {
-    await apply(webDeployment('roll', basePort, 2, { app: 'roll' }), svc('roll', { app: 'roll' }), ingress('roll', 'roll.test', 'roll'));
+    await apply(processWebDeployment('roll', basePort, { replicas: 2, labels: { app: 'roll' }, node, surge: true }), svc('roll', { app: 'roll' }), ingress('roll', 'roll.test', 'roll'));
     await kubectl(['rollout', 'status', 'deployment/roll', '--timeout=30s']);
     await eventually(async () => (await get('roll.test')).body.startsWith('roll-'), 15_000, 'roll.test answering');
     const old = new Set((await kubectl(['get', 'pods', '-l', 'app=roll', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' '));
@@ -114,8 +81,8 @@ describe('zero-downtime changes behind the ingress', { skip: !haveKubectl && 'ku
 
   it('loses no request when a Service selector switches from blue to green', async () => {
     await apply(
-      webDeployment('blue', basePort + 1, 1, { app: 'bg', color: 'blue' }),
-      webDeployment('green', basePort + 2, 1, { app: 'bg', color: 'green' }),
+      processWebDeployment('blue', basePort + 1, { labels: { app: 'bg', color: 'blue' }, node, surge: true }),
+      processWebDeployment('green', basePort + 2, { labels: { app: 'bg', color: 'green' }, node, surge: true }),
       svc('bg', { app: 'bg', color: 'blue' }),
       ingress('bg', 'bg.test', 'bg'),
     );

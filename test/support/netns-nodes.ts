@@ -16,6 +16,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { killAgentProcesses } from '../../src/cmd/server/agent.ts';
+import { runcSkipReason } from './busybox-image.ts';
 import { startCluster, type ClusterOptions, type TestCluster } from './server.ts';
 
 export interface NetnsNodesOptions {
@@ -176,4 +177,16 @@ async function serverPort(kubeconfigPath: string): Promise<string> {
   const m = /server:\s*https:\/\/[^:\s]+:(\d+)/.exec(await readFile(kubeconfigPath, 'utf8'));
   if (!m) throw new Error(`no server URL in ${kubeconfigPath}`);
   return m[1]!;
+}
+
+/** Why the netns-node tests cannot run here (root, runc, skopeo, busybox-static, nft), or false. */
+export function netnsSkipReason(): string | false {
+  const r = runcSkipReason();
+  if (r) return r;
+  try {
+    execFileSync('sh', ['-c', 'command -v nft'], { stdio: 'ignore' });
+  } catch {
+    return 'nft not installed';
+  }
+  return false;
 }

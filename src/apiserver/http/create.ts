@@ -9,7 +9,8 @@ import { checkUnknownFields, warningHeaders, writeOptions, type RequestScope } f
 export async function createObject(scope: RequestScope): Promise<ApiResponse> {
   const obj = decodeObject(scope.req.headers['content-type'], scope.req.body);
   const warnings = checkUnknownFields(scope, obj);
-  const opts = writeOptions(scope, '');
+  // The decoded body is ours to change, and the response is only serialized.
+  const opts = { ...writeOptions(scope, ''), inputOwned: true, resultReadOnly: true };
   const created = await scope.store.create(scope.info.namespace, obj, opts);
   return json(201, created, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }

@@ -23,7 +23,8 @@ export async function patchObject(scope: RequestScope): Promise<ApiResponse> {
   const gvk = { group, version, kind };
   const body = scope.req.body ?? new Uint8Array();
   let warnings: string[] = [];
-  const opts = writeOptions(scope);
+  // The response is only serialized.
+  const opts = { ...writeOptions(scope), resultReadOnly: true };
   const { object } = await scope.store.guaranteedUpdate(
     scope.info.namespace,
     scope.info.name,
@@ -48,7 +49,7 @@ async function applyObject(scope: RequestScope): Promise<ApiResponse> {
   const warnings = checkUnknownFields(scope, applied);
   const { group, version, kind } = scope.store.strategy.info;
   const manager = fieldManagerOf(scope);
-  const opts = { ...writeOptions(scope), managedFieldsSet: true };
+  const opts = { ...writeOptions(scope), managedFieldsSet: true, resultReadOnly: true };
   let createdObj: StoredObject | undefined;
   const run = (live: StoredObject | undefined) =>
     serverSideApply({

@@ -41,7 +41,8 @@ export async function bindPod(scope: RequestScope, namespace: string, podName: s
       status.conditions = [...conditions.filter((c) => c.type !== 'PodScheduled'), cond];
       return current;
     },
-    writeOptions(scope, 'binding'),
+    // Nothing keeps the bound pod: watchers may share it.
+    { ...writeOptions(scope, 'binding'), resultReadOnly: true },
   );
   return success(201);
 }

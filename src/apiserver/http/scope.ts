@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
 import { duplicateFields } from '../../machinery/json-duplicates.ts';
 import { typeError } from '../openapi/type-errors.ts';
-import { mediaType } from './body.ts';
+import { bodyText, mayRepeatKeys, mediaType } from './body.ts';
 import { cannotBeHandledMessage, pruneUnknownFields, strictDecodingError, unknownFieldMessage, unknownFields } from '../openapi/unknown-fields.ts';
 import type { Store, WriteOptions } from '../registry/generic/store.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
@@ -75,11 +75,14 @@ export function checkUnknownFields(scope: RequestScope, obj: KubeObject, patch =
   if (typeErr) throw StatusError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeErr}`);
   const mode = fieldValidationOf(scope.req.query);
   const unknown = mode === 'Ignore' ? [] : unknownFields(obj, gvk);
+  const ct = mediaType(scope.req.headers['content-type']);
+  const body = !patch && mode !== 'Ignore' && (ct === '' || ct === 'application/json') ? scope.req.body : undefined;
+  // Counted before pruning: the pre-check compares the text's keys with the parsed ones.
+  const scan = !!body && mayRepeatKeys(bodyText(body), obj);
   // Like Go's decoder, unknown fields are never stored.
   pruneUnknownFields(obj, gvk);
   if (mode === 'Ignore') return [];
-  const ct = mediaType(scope.req.headers['content-type']);
-  const dups = !patch && scope.req.body && (ct === '' || ct === 'application/json') ? duplicateFields(new TextDecoder().decode(scope.req.body)) : [];
+  const dups = scan ? duplicateFields(bodyText(body!)) : [];
   if (unknown.length === 0 && dups.length === 0) return [];
   const dupMsgs = dups.map((d) => `duplicate field ${JSON.stringify(d)}`);
   if (mode === 'Strict') {

@@ -9,7 +9,9 @@ import { checkUnknownFields, warningHeaders, writeOptions, type RequestScope } f
 export async function updateObject(scope: RequestScope): Promise<ApiResponse> {
   const obj = decodeObject(scope.req.headers['content-type'], scope.req.body);
   const warnings = checkUnknownFields(scope, obj);
-  const opts = writeOptions(scope);
+  // The response is only serialized. (The body is still copied per attempt: a retried
+  // compare-and-swap must start again from what the client sent.)
+  const opts = { ...writeOptions(scope), resultReadOnly: true };
   const { object, created } = await scope.store.update(scope.info.namespace, scope.info.name, obj, opts);
   return json(created ? 201 : 200, object, warningHeaders([...warnings, ...(opts.warnings ?? [])]));
 }

@@ -2,6 +2,8 @@
  * @module A shared informer (client-go's SharedIndexInformer): one reflector keeps an Indexer
  * current, and every registered handler hears adds, updates and deletes. Handlers run
  * synchronously and should only enqueue keys. `synced` resolves after the first list.
+ * An optional transform (client-go's SetTransform) shrinks each object before it is stored
+ * or handed to handlers, e.g. to metadata only; it can be dropped until the informer runs.
  */
 import type { KubeObject } from '../../api/object.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -18,6 +20,9 @@ export interface EventHandler<T extends KubeObject> {
   onDelete?(obj: T): void;
 }
 
+/** Maps each listed or watched object to what the store keeps (must keep `metadata`). */
+export type Transform<T extends KubeObject> = (obj: T) => T;
+
 export class Informer<T extends KubeObject> {
   readonly store = new Indexer<T>();
   private readonly handlers: EventHandler<T>[] = [];
@@ -32,7 +37,20 @@ export class Informer<T extends KubeObject> {
     readonly rc: ResourceClient<T>,
     readonly opts: ReflectorOptions,
     private readonly deps: { clock: Clock; logger: Logger },
+    private transform?: Transform<T>,
   ) {}
+
+  /** True while objects are stored transformed (e.g. metadata only). */
+  get transformed(): boolean {
+    return this.transform !== undefined;
+  }
+
+  /** Keeps whole objects from now on; only possible before `run` (returns whether it took effect). */
+  dropTransform(): boolean {
+    if (this.running) return !this.transform;
+    this.transform = undefined;
+    return true;
+  }
 
   get hasSynced(): boolean {
     return this.hasSyncedOnce;
@@ -57,8 +75,9 @@ export class Informer<T extends KubeObject> {
   }
 
   private readonly sink = {
-    replace: (items: T[], rv: string) => {
+    replace: (listed: T[], rv: string) => {
       const seen = new Set<string>();
+      const items = this.transform ? listed.map(this.transform) : listed;
       for (const obj of items) {
         const key = keyOf(obj);
         seen.add(key);
@@ -81,14 +100,16 @@ export class Informer<T extends KubeObject> {
     },
     added: (obj: T) => this.apply(obj),
     modified: (obj: T) => this.apply(obj),
-    deleted: (obj: T) => {
+    deleted: (whole: T) => {
+      const obj = this.transform ? this.transform(whole) : whole;
       this.lastResourceVersion = obj.metadata?.resourceVersion ?? this.lastResourceVersion;
       const old = this.store.delete(keyOf(obj));
       for (const h of this.handlers) h.onDelete?.(old ?? obj);
     },
   };
 
-  private apply(obj: T): void {
+  private apply(whole: T): void {
+    const obj = this.transform ? this.transform(whole) : whole;
     this.lastResourceVersion = obj.metadata?.resourceVersion ?? this.lastResourceVersion;
     const old = this.store.set(obj);
     if (old) this.emitUpdate(old, obj);

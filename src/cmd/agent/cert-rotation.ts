@@ -2,13 +2,14 @@
  * @module The agent's certificate rotation (kubelet `rotateCertificates` /
  * `serverTLSBootstrap`): its client certificate and its kubelet serving certificate are each
  * renewed through a new CertificateSigningRequest 70–84% into their lifetime, the files in
- * `<data-dir>/pki` are replaced, and the client certificate is swapped into the live transport
- * without a restart.
+ * `<data-dir>/pki` are replaced, and both are swapped in without a restart: the client
+ * certificate into the live transport, the serving one into the running kubelet endpoint.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HttpsTransport } from '../../client/https-transport.ts';
 import type { Client } from '../../client/rest.ts';
+import { swapServingCertificate } from '../../kubelet/server/server.ts';
 import { runRotation } from '../../pki/rotation.ts';
 import type { Logger } from '../../util/log.ts';
 import { renewClientCertificate } from './join.ts';
@@ -31,15 +32,21 @@ export async function rotateClientCertificate(o: { client: Client; transport: Ht
 }
 
 /**
- * Renews the serving certificate's files. `apply` is the caller's hook to put it into the
- * running kubelet endpoint.
+ * Renews the serving certificate's files and puts the new pair into the running kubelet
+ * endpoint that serves the old one (`tls.Server.setSecureContext`); `apply` is then called too.
  */
 export async function rotateServingCertificate(o: { client: Client; node: string; sans: string[]; dataDir: string; cert: string; logger: Logger; signal: AbortSignal; apply(pair: { cert: string; key: string }): void }): Promise<void> {
+  let serving = o.cert;
   await runRotation({
     name: 'kubelet-serving',
     current: { cert: o.cert, obtainedAt: await writtenAt(join(o.dataDir, 'pki', 'kubelet-serving.crt')) },
     renew: (signal) => requestServingCertificate({ client: o.client, node: o.node, sans: o.sans, dataDir: o.dataDir, logger: o.logger, signal }),
-    apply: o.apply,
+    apply: (pair) => {
+      const swapped = swapServingCertificate(serving, pair);
+      serving = pair.cert;
+      o.logger.info('kubelet serving certificate renewed', { endpointsSwapped: swapped });
+      o.apply(pair);
+    },
     logger: o.logger,
     signal: o.signal,
   });

@@ -95,7 +95,7 @@ export async function startAgent(
     /** Keep host-gw routes to other nodes' podCIDRs (runc only). Off by default: the embedded node usually shares the host's netns, whose routes are not ours. */
     hostGwRoutes?: boolean;
     /** `--proxy-mode` (default auto) and the service CIDR the proxy routes in a node netns. */
-    proxy?: { mode?: string; serviceCidr: string; registry?: Registry };
+    proxy?: { mode?: string; serviceCidr: string; clusterCidr?: string; registry?: Registry };
     /** The kubelet endpoint: its serving certificate is issued by this CA, which also signs the API server's client certificate. */
     kubeletServer?: { ca: KeyPairPem; port: number; handlers?: StreamHandlers };
   },
@@ -127,7 +127,7 @@ export async function startAgent(
   // forwarding and a service route on the host; a server in a netns of its own gets nftables.
   const proxy = await startNodeProxy({
     client, nodeName, runtime: runtime.name, mode: mode === 'auto' && !ownNetns ? 'userspace' : mode, logger: log, ownNetns,
-    serviceCidr: o.proxy?.serviceCidr ?? '10.43.0.0/16', bridge: o.bridge ?? 'skiff0', ...(o.proxy?.registry ? { registry: o.proxy.registry } : {}),
+    serviceCidr: o.proxy?.serviceCidr ?? '10.43.0.0/16', ...(o.proxy?.clusterCidr ? { clusterCidr: o.proxy.clusterCidr } : {}), bridge: o.bridge ?? 'skiff0', ...(o.proxy?.registry ? { registry: o.proxy.registry } : {}),
   }, signal);
   const done = kubelet.run(signal).then(() => proxy?.stop()).catch((err: unknown) => log.error('kubelet stopped', { err: (err as Error).message }));
   return { nodeName, runtime: runtime.name, done };

@@ -34,6 +34,8 @@ export interface ServerOptions {
   registryPort?: number;
   /** Address the registry listens on (default 127.0.0.1). */
   registryBindAddress?: string;
+  /** htpasswd-style file (`--registry-htpasswd`): the registry then requires HTTP Basic auth. */
+  registryHtpasswd?: string;
   /** Service IP of the cluster DNS that pods' resolv.conf names (kubelet --cluster-dns). */
   clusterDns?: string;
   /** Cluster domain (kubelet --cluster-domain, default cluster.local). */
@@ -104,6 +106,7 @@ export const serverHelp = `usage: skiff server [flags]
   --anonymous-auth BOOL           accept requests without credentials as system:anonymous (default false)
   --registry-port PORT  port of the built-in OCI image registry (default 5000; 0 picks a free port, -1 disables it)
   --registry-bind-address ADDR  address the registry listens on (default 127.0.0.1)
+  --registry-htpasswd FILE  require HTTP Basic auth on the registry (user:password or user:{SHA}… lines)
   --cluster-dns IP      DNS service address written into pods' resolv.conf (default 10.43.0.10)
   --cluster-domain DOM  cluster domain served by the DNS server (default cluster.local)
   --dns-port PORT       port of the cluster DNS server on 127.0.0.1 (default 53 when root, else disabled; 0 picks a free port, -1 disables it)
@@ -164,6 +167,7 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       'kubelet-port': { type: 'string' },
       'kubelet-address-cidrs': { type: 'string' },
       'registry-bind-address': { type: 'string' },
+      'registry-htpasswd': { type: 'string' },
       'cluster-dns': { type: 'string' },
       'cluster-domain': { type: 'string' },
       'dns-port': { type: 'string' },
@@ -255,6 +259,7 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     kubeletPort,
     kubeletAddressCidrs,
     registryBindAddress: values['registry-bind-address'] ?? '127.0.0.1',
+    registryHtpasswd: values['registry-htpasswd'],
     dataDir: values['data-dir'] ?? defaultDataDir(),
     port,
     bindAddress: values['bind-address'] ?? '127.0.0.1',

@@ -170,8 +170,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   const simNodes = startSimNodes(transportFor, clock, logger, stopCtl.signal, { count: opts.simNodes, ...deps.simOptions });
   const metricsCollecting = metricsServer.start(transportFor, clock, logger, stopCtl.signal, { resolutionMs: opts.metricResolutionMs ?? 15_000, sources: [simNodes.usage], kubeletTls, kubeletAddressCidrs: opts.kubeletAddressCidrs ?? [] });
   // Before the node agent, so its first pulls from the built-in registry find it listening.
-  const registry = await startServerRegistry(opts.dataDir, { port: opts.registryPort, bindAddress: opts.registryBindAddress }, logger);
-  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, bridge: opts.nodeBridge, tunables: { clusterDNS: [opts.clusterDns ?? '10.43.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local', metrics: metrics.registry, ...deps.agentOptions }, kubeletServer: { ca: pki.ca, port: opts.kubeletPort ?? 0 }, proxy: { mode: opts.proxyMode, serviceCidr: opts.serviceCidr ?? '10.43.0.0/16', registry: metrics.registry } });
+  const registry = await startServerRegistry(opts.dataDir, { port: opts.registryPort, bindAddress: opts.registryBindAddress, htpasswdFile: opts.registryHtpasswd }, logger);
+  const agent = await startAgent(transportFor, logger, stopCtl.signal, { dataDir: opts.dataDir, disabled: opts.disableAgent, runtime: opts.runtime, nodeName: opts.nodeName, bridge: opts.nodeBridge, tunables: { clusterDNS: [opts.clusterDns ?? '10.43.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local', metrics: metrics.registry, ...deps.agentOptions }, kubeletServer: { ca: pki.ca, port: opts.kubeletPort ?? 0 }, proxy: { mode: opts.proxyMode, serviceCidr: opts.serviceCidr ?? '10.43.0.0/16', clusterCidr: opts.clusterCidr, registry: metrics.registry } });
 
   logger.info('skiff server ready', { url, kubeconfig: kubeconfigPath, startupMs: Math.round(performance.now() - started) });
 

@@ -94,7 +94,7 @@ export class RegistryClient {
     const { scheme, params } = parseChallenge(header);
     const creds = basic(this.auth);
     if (scheme === 'basic') {
-      if (!creds) throw new ImagePullError(`pulling ${this.image}: registry requires credentials`, 'Unauthorized');
+      if (!creds) throw new ImagePullError(`pulling ${this.image}: 401 Unauthorized: registry requires credentials`, 'Unauthorized');
       this.authorization = creds;
       return;
     }

@@ -5,7 +5,9 @@
  * `/containerLogs/{ns}/{pod}/{container}`, `/stats/summary` and `/metrics/resource` (usage for
  * metrics-server), and `/exec`, `/attach`, `/portForward` upgrades
  * handed to the StreamHandlers. Certificates are passed in, so an agent that joined over
- * HTTPS serves the same way as the server's embedded one.
+ * HTTPS serves the same way as the server's embedded one; a renewed serving certificate is
+ * swapped in live (`setCredentials`, or {@link swapServingCertificate} for the agent's
+ * rotation, which does not hold the server): new connections get it, open ones keep theirs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -43,6 +45,23 @@ export interface KubeletServerOptions {
 
 const allowedCN = 'kube-apiserver-kubelet-client';
 
+/** Listening endpoints of this process, for {@link swapServingCertificate}. */
+const live = new Set<KubeletServer>();
+
+/**
+ * Puts `next` into every listening kubelet endpoint of this process that serves the `current`
+ * certificate (PEM); returns how many. The agent's rotation knows the certificate it renewed,
+ * not the server object the kubelet built from it.
+ */
+export function swapServingCertificate(current: string, next: { cert: string; key: string }): number {
+  let n = 0;
+  for (const s of live) if (s.servingCert === current.trim()) {
+    s.setCredentials(next.cert, next.key);
+    n++;
+  }
+  return n;
+}
+
 function authenticated(req: IncomingMessage): boolean {
   const s = req.socket as TLSSocket;
   if (!s.authorized) return false;
@@ -73,8 +92,29 @@ function streamRoute(parts: string[], query: URLSearchParams): { kind: keyof Str
 export class KubeletServer {
   private server: Server | undefined;
   private readonly summary = new SummaryRenderer();
+  private cert: string;
+  private key: string;
 
-  constructor(private readonly o: KubeletServerOptions) {}
+  constructor(private readonly o: KubeletServerOptions) {
+    this.cert = o.cert;
+    this.key = o.key;
+  }
+
+  /** The serving certificate (PEM) new connections get. */
+  get servingCert(): string {
+    return this.cert.trim();
+  }
+
+  /**
+   * Serves `cert`/`key` from the next TLS handshake on (`tls.Server.setSecureContext`), as
+   * upstream's kubelet does through its certificate manager's GetCertificate callback. The
+   * client CA is part of the context, so it is set again with the pair.
+   */
+  setCredentials(cert: string, key: string): void {
+    this.server?.setSecureContext({ cert, key, ca: this.o.clientCA });
+    this.cert = cert;
+    this.key = key;
+  }
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
@@ -82,7 +122,7 @@ export class KubeletServer {
 
   /** Resolves once listening; the server closes when `signal` aborts. */
   async start(signal: AbortSignal): Promise<number> {
-    const server = createServer({ cert: this.o.cert, key: this.o.key, ca: this.o.clientCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const server = createServer({ cert: this.cert, key: this.key, ca: this.o.clientCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       void this.request(req, res).catch((err: unknown) => {
         this.o.logger.warn('kubelet server request failed', { err: (err as Error).message });
         if (!res.headersSent) this.fail(res, 500, (err as Error).message);
@@ -96,7 +136,9 @@ export class KubeletServer {
       server.once('error', reject);
       server.listen(this.o.port, this.o.address ?? '0.0.0.0', () => resolve());
     });
+    live.add(this);
     signal.addEventListener('abort', () => {
+      live.delete(this);
       server.close();
       server.closeAllConnections();
     }, { once: true });

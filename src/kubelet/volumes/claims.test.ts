@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { claimHostPath, type ClaimSource, type PV, type PVC } from './claims.ts';
+import { claimHostPath, nodeSelectorTermsMatch, type ClaimSource, type PV, type PVC } from './claims.ts';
 import { removable } from './local-path-cleanup.ts';
 import { VolumePaths, mountsFor } from './manager.ts';
 
@@ -27,6 +27,29 @@ describe('claim volumes', () => {
     assert.ok(existsSync(path));
     assert.equal(await claimHostPath('ns', 'c', src(bound, { metadata: { name: 'pv' }, spec: { local: { path: dir } } })), dir);
     await assert.rejects(claimHostPath('ns', 'c', src(bound, { metadata: { name: 'pv' }, spec: { claimRef: { uid: 'other' }, hostPath: { path } } })), /bound to another claim/);
+  });
+
+  it('refuses a volume whose node affinity does not match this node', async () => {
+    const affinity = (values: string[]) => ({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values }] }] } });
+    const pv = (values: string[]): PV => ({ metadata: { name: 'pv' }, spec: { claimRef: { uid: 'u' }, local: { path: dir }, nodeAffinity: affinity(values) } });
+    const here = { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } };
+    const on = (p: PV): ClaimSource => ({ ...src(bound, p), node: async () => here });
+    assert.equal(await claimHostPath('ns', 'c', on(pv(['n0', 'n1']))), dir);
+    await assert.rejects(claimHostPath('ns', 'c', on(pv(['n2']))), /^Error: NodeAffinity check failed for volume "pv" : no matching NodeSelectorTerms$/);
+    // Without a node (no check possible) the volume is mounted, as before.
+    assert.equal(await claimHostPath('ns', 'c', src(bound, pv(['n2']))), dir);
+  });
+
+  it('matches node selector terms as upstream (ORed terms, ANDed requirements, empty term never)', () => {
+    const labels = { zone: 'a', gen: '5' };
+    const m = (terms: Parameters<typeof nodeSelectorTermsMatch>[0]) => nodeSelectorTermsMatch(terms, labels, 'n1');
+    assert.ok(m([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchExpressions: [{ key: 'zone', operator: 'Exists' }] }]));
+    assert.ok(!m([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'gen', operator: 'Gt', values: ['5'] }] }]));
+    assert.ok(m([{ matchExpressions: [{ key: 'gen', operator: 'Lt', values: ['6'] }, { key: 'ssd', operator: 'DoesNotExist' }, { key: 'zone', operator: 'NotIn', values: ['b'] }] }]));
+    assert.ok(m([{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }]));
+    assert.ok(!m([{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }]));
+    assert.ok(!m([{}]));
+    assert.ok(!m([]));
   });
 
   it('mounts read-only when the pod volume says so and creates a missing subPath', () => {

@@ -1,7 +1,9 @@
 /**
  * @module Evaluates one policy for one (binding, param) against a request: variables in
  * order, then every validation; a false expression yields its message (messageExpression,
- * message, or `failed expression: <expression>`) and reason (empty: the plugin's default, Invalid).
+ * message, or `failed expression: <expression>`) and reason (empty: the plugin's default,
+ * Invalid). Then every auditAnnotation's valueExpression: a string is published, null skips
+ * it, anything else (or an error) is an error subject to failurePolicy, as upstream.
  */
 import type { ValidatingAdmissionPolicy } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
@@ -14,9 +16,23 @@ export interface Violation {
   reason: string;
   /** The expression failed to evaluate (subject to failurePolicy) rather than returned false. */
   error: boolean;
+  /** Index of the validation in spec.validations (upstream's expressionIndex). */
+  index: number;
 }
 
-export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAttributes, param: KubeObject | null, namespaceObject: KubeObject | undefined): Violation[] {
+/** One auditAnnotation's outcome: a value to publish under `key`, or an evaluation error. */
+export interface AuditAnnotationResult {
+  key: string;
+  value?: string;
+  error?: string;
+}
+
+export interface PolicyResult {
+  violations: Violation[];
+  annotations: AuditAnnotationResult[];
+}
+
+export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAttributes, param: KubeObject | null, namespaceObject: KubeObject | undefined): PolicyResult {
   const ctx: Record<string, CelValue> = {
     object: toCel(a.object ?? null),
     oldObject: toCel(a.oldObject ?? null),
@@ -36,12 +52,12 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
       void e;
     }
   }
-  for (const v of policy.spec?.validations ?? []) {
+  for (const [index, v] of (policy.spec?.validations ?? []).entries()) {
     let ok: boolean;
     try {
       ok = evalBool(v.expression, ctx);
     } catch (e) {
-      out.push({ message: `expression '${v.expression}' resulted in error: ${(e as Error).message.split('\n')[0]}`, reason: '', error: true });
+      out.push({ message: `expression '${v.expression}' resulted in error: ${(e as Error).message.split('\n')[0]}`, reason: '', error: true, index });
       continue;
     }
     if (ok) continue;
@@ -54,7 +70,27 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
         // Upstream falls back to the static message when messageExpression fails.
       }
     }
-    out.push({ message, reason: v.reason ?? '', error: false });
+    out.push({ message, reason: v.reason ?? '', error: false, index });
+  }
+  return { violations: out, annotations: auditAnnotations(policy, ctx) };
+}
+
+function auditAnnotations(policy: ValidatingAdmissionPolicy, ctx: Record<string, CelValue>): AuditAnnotationResult[] {
+  const out: AuditAnnotationResult[] = [];
+  for (const aa of policy.spec?.auditAnnotations ?? []) {
+    let v: CelValue;
+    try {
+      v = evalAny(aa.valueExpression, ctx);
+    } catch (e) {
+      out.push({ key: aa.key, error: `valueExpression '${aa.valueExpression}' resulted in error: ${(e as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string') {
+      out.push({ key: aa.key, error: `valueExpression '${aa.valueExpression}' resulted in unsupported return type: ${typeof v}. Return type must be either string or null.` });
+      continue;
+    }
+    out.push({ key: aa.key, value: v });
   }
   return out;
 }

@@ -9,14 +9,13 @@ const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], r
 const g = 'admissionregistration.k8s.io';
 
 function plugin(spec: Record<string, unknown>, binding: Record<string, unknown>, extra: Record<string, KubeObject[]> = {}) {
-  return validatingAdmissionPolicyFrom(
-    new FixedLister({
+  const fixed = new FixedLister({
       [`validatingadmissionpolicies.${g}`]: [{ metadata: { name: 'p' }, spec: { matchConstraints: { resourceRules: rules }, failurePolicy: 'Fail', ...spec } } as unknown as KubeObject],
       [`validatingadmissionpolicybindings.${g}`]: [{ metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny'], ...binding } } as unknown as KubeObject],
       namespaces: [{ metadata: { name: 'ns', labels: { team: 'a' } } } as KubeObject],
       ...extra,
-    }),
-  );
+  });
+  return validatingAdmissionPolicyFrom(fixed, fixed);
 }
 
 describe('ValidatingAdmissionPolicy plugin', () => {
@@ -62,6 +61,44 @@ describe('ValidatingAdmissionPolicy plugin', () => {
     await assert.rejects(plugin(spec, ref('Deny'), cms('x', 'p')).validate!(podAttrs()), /denied request: failed expression/);
     await plugin(spec, ref('Allow'), cms()).validate!(podAttrs());
     await assert.rejects(plugin(spec, ref('Deny'), cms()).validate!(podAttrs()), /no params found/);
+  });
+
+  it('Audit writes the upstream validation_failure annotation; a denial still records it', async () => {
+    const spec = { validations: [{ expression: 'true' }, { expression: 'false', message: 'careful' }] };
+    const a = podAttrs({ auditAnnotations: {} });
+    await plugin(spec, { validationActions: ['Audit'] }).validate!(a);
+    assert.deepEqual(JSON.parse(a.auditAnnotations!['validation.policy.admission.k8s.io/validation_failure']!), [
+      { message: 'careful', policy: 'p', binding: 'b', expressionIndex: 1, validationActions: ['Audit'] },
+    ]);
+    const d = podAttrs({ auditAnnotations: {} });
+    await assert.rejects(plugin(spec, { validationActions: ['Deny', 'Audit'] }).validate!(d), /denied request: careful/);
+    assert.match(d.auditAnnotations!['validation.policy.admission.k8s.io/validation_failure']!, /"validationActions":\["Deny","Audit"\]/);
+    const none = podAttrs({ auditAnnotations: {} });
+    await plugin({ validations: [{ expression: 'true' }] }, { validationActions: ['Audit'] }).validate!(none);
+    assert.deepEqual(none.auditAnnotations, {});
+  });
+
+  it('auditAnnotations publish <policy>/<key>; null skips; distinct param values are joined', async () => {
+    const a = podAttrs({ auditAnnotations: {} });
+    await plugin({
+      validations: [{ expression: 'true' }],
+      auditAnnotations: [{ key: 'who', valueExpression: '"by " + request.userInfo.username' }, { key: 'skip', valueExpression: 'null' }],
+    }, {}).validate!(a);
+    assert.deepEqual(a.auditAnnotations, { 'p/who': 'by alice' });
+
+    const spec = { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'true' }], auditAnnotations: [{ key: 'limit', valueExpression: 'params.data.limit' }] };
+    const cms = ['1', '2', '1'].map((l, i) => ({ metadata: { name: `c${i}`, namespace: 'ns', labels: { k: 'v' } }, data: { limit: l } }) as unknown as KubeObject);
+    const b = podAttrs({ auditAnnotations: {} });
+    await plugin(spec, { paramRef: { selector: { matchLabels: { k: 'v' } } } }, { configmaps: cms }).validate!(b);
+    assert.deepEqual(b.auditAnnotations, { 'p/limit': '1, 2' });
+  });
+
+  it('an auditAnnotation that fails to evaluate denies under Fail and is skipped under Ignore', async () => {
+    const spec = { validations: [{ expression: 'true' }], auditAnnotations: [{ key: 'n', valueExpression: 'object.spec.nope' }] };
+    await assert.rejects(plugin(spec, {}).validate!(podAttrs({ auditAnnotations: {} })), /denied request: valueExpression 'object.spec.nope' resulted in error/);
+    const a = podAttrs({ auditAnnotations: {} });
+    await plugin({ ...spec, failurePolicy: 'Ignore' }, {}).validate!(a);
+    assert.deepEqual(a.auditAnnotations, {});
   });
 
   it('never applies to admissionregistration objects', async () => {

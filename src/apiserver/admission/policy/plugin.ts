@@ -3,20 +3,25 @@
  * request (matchConstraints, then the binding's matchResources) is evaluated with each of its
  * params; violations act per validationActions — Deny rejects with upstream's
  * `ValidatingAdmissionPolicy 'p' with binding 'b' denied request: …`, Warn adds a response
- * warning, Audit is recorded only in the (not yet written) audit annotations.
+ * warning, Audit writes the failure into the request's audit event (./audit.ts), as do the
+ * policy's auditAnnotations. Every binding is evaluated before the first denial is returned, so
+ * the audit event is complete. Policies and bindings come from memory (AdmissionConfigs, fed
+ * by a watch); only a matching binding reads namespaces or params from storage.
  */
 import type { MatchResources, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
 import { StatusError, type StatusReason } from '../../../machinery/status.ts';
+import type { AdmissionConfigs } from '../config-cache.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../interface.ts';
 import { isExemptResource, namespaceSelectorMatches, objectSelectorMatches, ruleMatches } from '../webhook/rules.ts';
 import { ConfigReader, type ConfigLister, type StoreSource } from '../webhook/source.ts';
-import { evaluatePolicy, type Violation } from './evaluate.ts';
+import { AuditAnnotationCollector, publishValidationFailure } from './audit.ts';
+import { evaluatePolicy, type PolicyResult } from './evaluate.ts';
 import { resolveParams } from './params.ts';
 
 type Policy = ValidatingAdmissionPolicy & KubeObject;
 type Binding = ValidatingAdmissionPolicyBinding & KubeObject;
-const group = 'admissionregistration.k8s.io';
+interface Pair { policy: Policy; binding: Binding }
 
 async function matches(m: MatchResources | undefined, a: AdmissionAttributes, reader: ConfigLister, requireRules: boolean): Promise<boolean> {
   if (!m) return !requireRules;
@@ -38,52 +43,92 @@ function denial(a: AdmissionAttributes, reason: string, message: string): Status
   return new StatusError(codes[r] ?? 500, r as StatusReason, base.message, { ...base.details, causes: [{ message }] });
 }
 
-export function validatingAdmissionPolicy(server: StoreSource): AdmissionPlugin {
-  return validatingAdmissionPolicyFrom(new ConfigReader(server));
+/** The bindings (by name) that name an existing policy, re-paired only when either list changed. */
+function pairing(configs: AdmissionConfigs): () => Promise<readonly Pair[]> {
+  let fromB: readonly Binding[] | undefined;
+  let fromP: readonly Policy[] | undefined;
+  let pairs: readonly Pair[] = [];
+  return async () => {
+    if (!configs.synced) await configs.ready;
+    const bindings = configs.current<Binding>('validatingadmissionpolicybindings');
+    if (!bindings.length) return [];
+    const policies = configs.current<Policy>('validatingadmissionpolicies');
+    if (bindings !== fromB || policies !== fromP) {
+      fromB = bindings;
+      fromP = policies;
+      const byName = new Map(policies.map((p) => [p.metadata?.name ?? '', p]));
+      pairs = bindings.flatMap((binding) => {
+        const policy = byName.get(binding.spec?.policyName ?? '');
+        return policy ? [{ policy, binding }] : [];
+      });
+    }
+    return pairs;
+  };
 }
 
-export function validatingAdmissionPolicyFrom(reader: ConfigLister): AdmissionPlugin {
+/** Evaluations of one binding: one per param, or a configuration error message. */
+async function evaluateBinding(p: Policy, b: Binding, a: AdmissionAttributes, reader: ConfigLister, nsObj: KubeObject | undefined): Promise<PolicyResult[] | string> {
+  const kind = p.spec?.paramKind;
+  if (!kind) return [evaluatePolicy(p, a, null, nsObj)];
+  const ref = b.spec?.paramRef;
+  const params = ref ? await resolveParams(kind, ref, a, reader) : undefined;
+  if (!params) return `failed to configure binding: paramKind ${kind.apiVersion}/${kind.kind} or paramRef not found`;
+  if (params.length === 0)
+    return ref?.parameterNotFoundAction === 'Allow' ? [] : 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction';
+  return params.map((param) => evaluatePolicy(p, a, param, nsObj));
+}
+
+export function validatingAdmissionPolicy(server: StoreSource, configs: AdmissionConfigs): AdmissionPlugin {
+  return validatingAdmissionPolicyFrom(configs, new ConfigReader(server));
+}
+
+/** `reader` serves what a matching binding needs: namespaces and params. */
+export function validatingAdmissionPolicyFrom(configs: AdmissionConfigs, reader: ConfigLister): AdmissionPlugin {
+  const current = pairing(configs);
   return {
     name: 'ValidatingAdmissionPolicy',
     async validate(a) {
       if (isExemptResource(a)) return;
-      const bindings = await reader.list<Binding>(group, 'v1', 'validatingadmissionpolicybindings');
-      if (!bindings.length) return;
-      const policies = new Map((await reader.list<Policy>(group, 'v1', 'validatingadmissionpolicies')).map((p) => [p.metadata?.name ?? '', p]));
-      let nsObj: KubeObject | undefined;
-      if (a.namespace && a.resource.namespaced) nsObj = await reader.namespace(a.namespace);
-      for (const b of bindings.sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''))) {
-        const p = policies.get(b.spec?.policyName ?? '');
-        if (!p) continue;
+      const pairs = await current();
+      if (!pairs.length) return;
+      let nsObj: Promise<KubeObject | undefined> | undefined;
+      let denied: StatusError | undefined;
+      const collectors = new Map<string, AuditAnnotationCollector>();
+      for (const { policy: p, binding: b } of pairs) {
         if (!(await matches(p.spec?.matchConstraints, a, reader, true))) continue;
         if (!(await matches(b.spec?.matchResources, a, reader, false))) continue;
         const pName = p.metadata?.name ?? '';
         const bName = b.metadata?.name ?? '';
         const ignore = p.spec?.failurePolicy === 'Ignore';
-        let violations: Violation[] = [];
-        const kind = p.spec?.paramKind;
-        if (kind) {
-          const ref = b.spec?.paramRef;
-          const params = ref ? await resolveParams(kind, ref, a, reader) : undefined;
-          if (!params) {
-            violations = [{ message: `failed to configure binding: paramKind ${kind.apiVersion}/${kind.kind} or paramRef not found`, reason: '', error: true }];
-          } else if (params.length === 0) {
-            if (ref?.parameterNotFoundAction !== 'Allow')
-              violations = [{ message: 'no params found for policy binding with `Deny` parameterNotFoundAction', reason: '', error: true }];
-          } else {
-            for (const param of params) violations.push(...evaluatePolicy(p, a, param, nsObj));
-          }
-        } else {
-          violations = evaluatePolicy(p, a, null, nsObj);
+        const deny = (reason: string, message: string) => (denied ??= denial(a, reason, `ValidatingAdmissionPolicy '${pName}' with binding '${bName}' denied request: ${message}`));
+        if (a.namespace && a.resource.namespaced) nsObj ??= reader.namespace(a.namespace);
+        const results = await evaluateBinding(p, b, a, reader, await nsObj);
+        if (typeof results === 'string') {
+          // A configuration error denies whatever the validationActions, unless failurePolicy is Ignore.
+          if (!ignore) deny('', results);
+          continue;
         }
-        if (ignore) violations = violations.filter((v) => !v.error);
         const actions = b.spec?.validationActions ?? [];
-        for (const v of violations) {
-          if (actions.includes('Warn')) (a.warnings ??= []).push(`Validation failed for ValidatingAdmissionPolicy '${pName}' with binding '${bName}': ${v.message}`);
-          if (actions.includes('Deny'))
-            throw denial(a, v.reason, `ValidatingAdmissionPolicy '${pName}' with binding '${bName}' denied request: ${v.message}`);
+        for (const r of results) {
+          for (const v of r.violations) {
+            if (ignore && v.error) continue;
+            if (actions.includes('Deny')) deny(v.reason, v.message);
+            if (actions.includes('Audit')) publishValidationFailure(a, b, v);
+            if (actions.includes('Warn')) (a.warnings ??= []).push(`Validation failed for ValidatingAdmissionPolicy '${pName}' with binding '${bName}': ${v.message}`);
+          }
+          for (const aa of r.annotations) {
+            if (aa.error !== undefined) {
+              if (!ignore) deny('', aa.error);
+            } else if (aa.value !== undefined) {
+              let c = collectors.get(pName);
+              if (!c) collectors.set(pName, (c = new AuditAnnotationCollector()));
+              c.add(aa.key, aa.value);
+            }
+          }
         }
       }
+      for (const [name, c] of collectors) c.publish(name, a);
+      if (denied) throw denied;
     },
   };
 }

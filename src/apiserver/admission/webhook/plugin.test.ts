@@ -39,8 +39,10 @@ describe('webhook dispatch', () => {
     name, clientConfig: { url: `${base}${path}`, caBundle }, sideEffects: 'None', failurePolicy: 'Fail', timeoutSeconds: 5,
     rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }], ...extra,
   });
+  // The same fixed objects serve as the watched configurations and the on-demand reads.
+  const pair = (l: FixedLister) => [l, l] as const;
   const lister = (kind: 'mutatingwebhookconfigurations' | 'validatingwebhookconfigurations', webhooks: object[]) =>
-    new FixedLister({ [`${kind}.admissionregistration.k8s.io`]: [{ metadata: { name: 'c' }, webhooks } as unknown as KubeObject] });
+    pair(new FixedLister({ [`${kind}.admissionregistration.k8s.io`]: [{ metadata: { name: 'c' }, webhooks } as unknown as KubeObject] }));
   const label = (key: string) => () => ({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([{ op: 'add', path: `/metadata/labels/${key}`, value: 'x' }])).toString('base64') });
 
   it('applies patches in order and reinvokes an IfNeeded webhook once after later changes', async () => {
@@ -51,7 +53,7 @@ describe('webhook dispatch', () => {
       return { allowed: true };
     });
     handlers.set('/b', label('b'));
-    const p = mutatingWebhooksFrom(lister('mutatingwebhookconfigurations', [hook('a.x.io', '/a', { reinvocationPolicy: 'IfNeeded' }), hook('b.x.io', '/b')]));
+    const p = mutatingWebhooksFrom(...lister('mutatingwebhookconfigurations', [hook('a.x.io', '/a', { reinvocationPolicy: 'IfNeeded' }), hook('b.x.io', '/b')]));
     const a = podAttrs({}, { app: 'web' });
     await p.mutate!(a);
     assert.deepEqual(calls, ['/a', '/b', '/a']);
@@ -62,14 +64,14 @@ describe('webhook dispatch', () => {
   it('matchConditions skip the call when false', async () => {
     calls.length = 0;
     handlers.set('/b', label('b'));
-    const p = mutatingWebhooksFrom(lister('mutatingwebhookconfigurations', [hook('b.x.io', '/b', { matchConditions: [{ name: 'not-alice', expression: "request.userInfo.username != 'alice'" }] })]));
+    const p = mutatingWebhooksFrom(...lister('mutatingwebhookconfigurations', [hook('b.x.io', '/b', { matchConditions: [{ name: 'not-alice', expression: "request.userInfo.username != 'alice'" }] })]));
     await p.mutate!(podAttrs({}, {}));
     assert.deepEqual(calls, []);
   });
 
   it('denial carries the webhook status code and upstream message; warnings are passed on', async () => {
     handlers.set('/deny', () => ({ allowed: false, warnings: ['w1'], status: { code: 422, reason: 'Invalid', message: 'nope' } }));
-    const p = validatingWebhooksFrom(lister('validatingwebhookconfigurations', [hook('deny.x.io', '/deny')]));
+    const p = validatingWebhooksFrom(...lister('validatingwebhookconfigurations', [hook('deny.x.io', '/deny')]));
     const a = podAttrs();
     await assert.rejects(p.validate!(a), (e) => isStatusError(e) && e.code === 422 && e.message === 'admission webhook "deny.x.io" denied the request: nope');
     assert.deepEqual(a.warnings, ['w1']);
@@ -77,16 +79,16 @@ describe('webhook dispatch', () => {
 
   it('dry-run fails for webhooks with side effects, before calling them', async () => {
     calls.length = 0;
-    const p = validatingWebhooksFrom(lister('validatingwebhookconfigurations', [hook('some.x.io', '/deny', { sideEffects: 'Some' })]));
+    const p = validatingWebhooksFrom(...lister('validatingwebhookconfigurations', [hook('some.x.io', '/deny', { sideEffects: 'Some' })]));
     await assert.rejects(p.validate!(podAttrs({ dryRun: true })), (e) => isStatusError(e) && e.code === 400 && /does not support dry run/.test(e.message));
     assert.deepEqual(calls, []);
   });
 
   it('failurePolicy Ignore skips an unreachable webhook; Fail rejects with InternalError', async () => {
     const down = (fp: string) => ({ ...hook('down.x.io', '/x', { failurePolicy: fp }), clientConfig: { url: 'https://127.0.0.1:1/x', caBundle } });
-    await validatingWebhooksFrom(lister('validatingwebhookconfigurations', [down('Ignore')])).validate!(podAttrs());
+    await validatingWebhooksFrom(...lister('validatingwebhookconfigurations', [down('Ignore')])).validate!(podAttrs());
     await assert.rejects(
-      validatingWebhooksFrom(lister('validatingwebhookconfigurations', [down('Fail')])).validate!(podAttrs()),
+      validatingWebhooksFrom(...lister('validatingwebhookconfigurations', [down('Fail')])).validate!(podAttrs()),
       (e) => isStatusError(e) && e.code === 500 && e.message.startsWith('Internal error occurred: failed calling webhook "down.x.io": failed to call webhook: Post "https://127.0.0.1:1/x"'),
     );
   });
@@ -103,7 +105,7 @@ describe('webhook dispatch', () => {
         ports: [{ name: 'https', port }], endpoints: [{ addresses: ['10.255.0.9'], conditions: { ready: false } }, { addresses: ['127.0.0.1'], conditions: { ready: true } }],
       }],
     } as unknown as Record<string, KubeObject[]>;
-    await validatingWebhooksFrom(new FixedLister(objs)).validate!(podAttrs());
+    await validatingWebhooksFrom(...pair(new FixedLister(objs))).validate!(podAttrs());
     assert.deepEqual(calls, ['/svc']);
   });
 });

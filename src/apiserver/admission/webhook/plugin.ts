@@ -2,11 +2,14 @@
  * @module The MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins (upstream
  * admission/plugin/webhook/mutating and validating dispatchers): mutating webhooks run in
  * order, their JSONPatches applied, IfNeeded ones reinvoked once when a later webhook changed
- * the object; validating webhooks run in parallel. Failures follow failurePolicy.
+ * the object; validating webhooks run in parallel. Failures follow failurePolicy. The
+ * configurations come from memory (AdmissionConfigs, fed by a watch), so a request no webhook
+ * matches reads nothing from storage.
  */
 import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhook, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
 import { StatusError, type StatusReason } from '../../../machinery/status.ts';
+import type { AdmissionConfigs, ConfigResource } from '../config-cache.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../interface.ts';
 import { callWebhook } from './call.ts';
 import { shouldCall } from './match.ts';
@@ -18,13 +21,24 @@ import { ConfigReader, type ConfigLister, type StoreSource } from './source.ts';
 export type ObserveWebhook = (labels: { name: string; type: 'admit' | 'validating'; operation: string; rejected: string }, seconds: number) => void;
 
 type Hook = MutatingWebhook | ValidatingWebhook;
-const group = 'admissionregistration.k8s.io';
+type Config = (MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & KubeObject;
 
-/** Configurations sorted by name, webhooks in their listed order (as upstream). */
-async function hooks<T extends Hook>(reader: ConfigLister, resource: string): Promise<T[]> {
-  const cfgs = await reader.list<(MutatingWebhookConfiguration | ValidatingWebhookConfiguration) & KubeObject>(group, 'v1', resource);
-  cfgs.sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
-  return cfgs.flatMap((c) => (c.webhooks ?? []) as T[]);
+/**
+ * The current webhooks: configurations sorted by name, webhooks in their listed order (as
+ * upstream), flattened again only when a configuration changed.
+ */
+function hookList<T extends Hook>(configs: AdmissionConfigs, resource: ConfigResource): () => Promise<readonly T[]> {
+  let from: readonly Config[] | undefined;
+  let list: readonly T[] = [];
+  return async () => {
+    if (!configs.synced) await configs.ready;
+    const cfgs = configs.current<Config>(resource);
+    if (cfgs !== from) {
+      from = cfgs;
+      list = cfgs.flatMap((c) => (c.webhooks ?? []) as T[]);
+    }
+    return list;
+  };
 }
 
 function denied(h: Hook, resp: AdmissionResponse): StatusError {
@@ -63,16 +77,18 @@ async function invoke(h: Hook, a: AdmissionAttributes, reader: ConfigLister, typ
   return resp;
 }
 
-export function mutatingWebhookAdmission(server: StoreSource, observe?: ObserveWebhook): AdmissionPlugin {
-  return mutatingWebhooksFrom(new ConfigReader(server), observe);
+export function mutatingWebhookAdmission(server: StoreSource, configs: AdmissionConfigs, observe?: ObserveWebhook): AdmissionPlugin {
+  return mutatingWebhooksFrom(configs, new ConfigReader(server), observe);
 }
 
-export function mutatingWebhooksFrom(reader: ConfigLister, observe?: ObserveWebhook): AdmissionPlugin {
+/** `reader` serves what a matching webhook needs: namespaces, and Services/EndpointSlices to call it. */
+export function mutatingWebhooksFrom(configs: AdmissionConfigs, reader: ConfigLister, observe?: ObserveWebhook): AdmissionPlugin {
+  const hooks = hookList<MutatingWebhook>(configs, 'mutatingwebhookconfigurations');
   return {
     name: 'MutatingAdmissionWebhook',
     async mutate(a) {
       if (isExemptResource(a)) return;
-      const list = await hooks<MutatingWebhook>(reader, 'mutatingwebhookconfigurations');
+      const list = await hooks();
       if (!list.length) return;
       // After each IfNeeded webhook: the object it saw last; reinvoke when it later changed.
       const seen = new Map<MutatingWebhook, string>();
@@ -95,16 +111,18 @@ export function mutatingWebhooksFrom(reader: ConfigLister, observe?: ObserveWebh
   };
 }
 
-export function validatingWebhookAdmission(server: StoreSource, observe?: ObserveWebhook): AdmissionPlugin {
-  return validatingWebhooksFrom(new ConfigReader(server), observe);
+export function validatingWebhookAdmission(server: StoreSource, configs: AdmissionConfigs, observe?: ObserveWebhook): AdmissionPlugin {
+  return validatingWebhooksFrom(configs, new ConfigReader(server), observe);
 }
 
-export function validatingWebhooksFrom(reader: ConfigLister, observe?: ObserveWebhook): AdmissionPlugin {
+export function validatingWebhooksFrom(configs: AdmissionConfigs, reader: ConfigLister, observe?: ObserveWebhook): AdmissionPlugin {
+  const hooks = hookList<ValidatingWebhook>(configs, 'validatingwebhookconfigurations');
   return {
     name: 'ValidatingAdmissionWebhook',
     async validate(a) {
       if (isExemptResource(a)) return;
-      const list = await hooks<ValidatingWebhook>(reader, 'validatingwebhookconfigurations');
+      const list = await hooks();
+      if (!list.length) return;
       const results = await Promise.allSettled(list.map((h) => invoke(h, a, reader, 'validating', observe)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;

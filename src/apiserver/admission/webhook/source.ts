@@ -1,8 +1,8 @@
 /**
- * @module Reads admission configuration (webhook configurations, policies, bindings, params,
- * namespaces, services and EndpointSlices) straight from the API server's own storage. Every
- * request reads the current objects, so a new configuration applies to the very next request
- * (upstream's informers apply it "eventually"); compiled CEL is cached separately.
+ * @module On-demand reads for admission, straight from the API server's own storage: the
+ * namespaces, params, Services and EndpointSlices that a *matching* webhook or policy binding
+ * needs. The configurations themselves are watched into memory (../config-cache.ts), so
+ * requests that nothing matches never come here.
  */
 import type { KubeObject } from '../../../api/object.ts';
 import type { Backend } from '../../../storage/interface.ts';

@@ -1,13 +1,21 @@
 /**
- * @module Test helpers: a fixed in-memory ConfigLister and admission attributes for a pod.
+ * @module Test helpers: fixed in-memory admission configuration (both the watched configs and
+ * the on-demand reads) and admission attributes for a pod.
  */
 import type { KubeObject } from '../../../api/object.ts';
 import { builtinResources, findResource } from '../../../machinery/resources.ts';
+import type { AdmissionConfigs, ConfigResource } from '../config-cache.ts';
 import type { AdmissionAttributes } from '../interface.ts';
 import type { ConfigLister } from './source.ts';
 
-export class FixedLister implements ConfigLister {
+export class FixedLister implements ConfigLister, AdmissionConfigs {
   constructor(readonly objects: Record<string, KubeObject[]>) {}
+  readonly synced = true;
+  readonly ready = Promise.resolve();
+  current<T extends KubeObject>(resource: ConfigResource): readonly T[] {
+    const all = (this.objects[`${resource}.admissionregistration.k8s.io`] ?? []) as T[];
+    return [...all].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  }
   async list<T extends KubeObject>(group: string, _v: string, resource: string, namespace?: string): Promise<T[]> {
     const all = (this.objects[group ? `${resource}.${group}` : resource] ?? []) as T[];
     return namespace ? all.filter((o) => o.metadata?.namespace === namespace) : all;

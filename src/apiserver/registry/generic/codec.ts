@@ -25,7 +25,7 @@ export class ResourceCodec {
   readonly kind: string;
   private readonly root: string;
   /** Insertion-ordered, bounded: one event reaches all its watchers within a few ticks. */
-  private readonly shared = new Map<KeyValue, SharedDecode>();
+  private readonly shared = new Map<number, SharedDecode>();
 
   /** `transformer` sits between these bytes and storage (encryption at rest); none: as is. */
   constructor(
@@ -93,25 +93,40 @@ export class ResourceCodec {
 
   /**
    * What decode(encode(obj)) at `revision` would give, without the JSON round trip, for a
-   * freshly written object the caller owns and no longer mutates (the write's response).
-   * Only when the codec round trips; otherwise the stored bytes are decoded.
+   * freshly written object the caller owns and no longer mutates (the write's response):
+   * the same members in the same order. Only when the codec round trips; otherwise the
+   * stored bytes are decoded. `share`: the caller promises to only read or serialize the
+   * result, so watchers fanning out this write get the same object instead of a decode.
    */
-  written(obj: KubeObject, kv: KeyValue): StoredObject {
+  written(obj: KubeObject, kv: KeyValue, share = false): StoredObject {
     if (!this.roundTrips) return this.decode(kv);
-    return { ...obj, apiVersion: this.apiVersion, kind: this.kind, metadata: { ...obj.metadata, resourceVersion: String(kv.modRevision) } } as StoredObject;
+    const meta: Record<string, unknown> = {};
+    const src = obj.metadata as Record<string, unknown> | undefined;
+    for (const k in src) if (k !== 'resourceVersion') meta[k] = src[k];
+    meta.resourceVersion = String(kv.modRevision);
+    const out = { apiVersion: this.apiVersion, kind: this.kind, ...obj, metadata: meta } as StoredObject;
+    out.apiVersion = this.apiVersion;
+    out.kind = this.kind;
+    if (share && !this.shared.has(kv.modRevision)) this.remember(kv.modRevision, { object: out, events: {} });
+    return out;
   }
 
   /**
-   * The decoded object of a stored version, decoded once for all watchers of that event.
-   * Shared: callers only read or serialize it, never mutate it.
+   * The decoded object of a stored version, decoded once for all watchers of that event (and
+   * for writers that only read the current version). Keyed by modRevision: a revision is one
+   * write of one key. Shared: callers only read or serialize it, never mutate it.
    */
   decodeShared(kv: KeyValue): SharedDecode {
-    let d = this.shared.get(kv);
+    let d = this.shared.get(kv.modRevision);
     if (d) return d;
     d = { object: this.decode(kv), events: {} };
-    this.shared.set(kv, d);
-    if (this.shared.size > sharedDecodeCapacity) this.shared.delete(this.shared.keys().next().value!);
+    this.remember(kv.modRevision, d);
     return d;
+  }
+
+  private remember(revision: number, d: SharedDecode): void {
+    this.shared.set(revision, d);
+    if (this.shared.size > sharedDecodeCapacity) this.shared.delete(this.shared.keys().next().value!);
   }
 
   /** Decodes plaintext bytes (see `plain`). */

@@ -33,6 +33,14 @@ export interface WriteOptions {
   warnings?: string[];
   /** Where admission puts audit annotations; the request's audit event carries them. */
   auditAnnotations?: Record<string, string>;
+  /** create: the caller hands `input` over (a freshly decoded body): the store may change it instead of copying. */
+  inputOwned?: boolean;
+  /**
+   * The caller only reads or serializes the returned object and keeps it no longer: the store
+   * may share it with the watchers of this write (no decode for the fan-out) and may read the
+   * current version from the shared decode of the watch fan-out.
+   */
+  resultReadOnly?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -151,7 +159,7 @@ export class Store {
   }
 
   async create(namespace: string, input: KubeObject, opts: WriteOptions): Promise<StoredObject> {
-    const obj = deepClone(input);
+    const obj = opts.inputOwned ? input : deepClone(input);
     const now = this.deps.clock.now();
     this.checkKind(obj);
     prepareMetaForCreate(obj, this.strategy, namespace, now);
@@ -169,7 +177,7 @@ export class Store {
     try {
       const { kv } = await this.deps.backend.create(this.codec.key(obj.metadata!.namespace ?? '', name), this.codec.encode(obj));
       tx.commit();
-      return this.codec.written(obj, kv);
+      return this.codec.written(obj, kv, opts.resultReadOnly);
     } catch (err) {
       tx.revert();
       if (isStorageError(err, 'KeyExists')) throw StatusError.alreadyExists(this.qualified, name);
@@ -206,7 +214,7 @@ export class Store {
   ): Promise<{ object: StoredObject; created: boolean }> {
     const subresource = opts.subresource ?? '';
     for (let attempt = 0; attempt < maxCasRetries; attempt++) {
-      const found = await this.getRaw(namespace, name);
+      const found = await this.current(namespace, name, subresource, opts);
       // A second decode of the stored bytes is the caller's own copy (cheaper than cloning).
       const next = await tryUpdate(found ? this.codec.decode(found.kv) : undefined);
       if (!found) {
@@ -252,11 +260,22 @@ export class Store {
         continue;
       }
       const res = await this.deps.backend.update(found.kv.key, this.codec.seal(bytes, found.kv.key), found.kv.modRevision);
-      if (res.ok) return this.settle(tx, true, { object: this.codec.written(obj, res.kv), created: false });
+      if (res.ok) return this.settle(tx, true, { object: this.codec.written(obj, res.kv, opts.resultReadOnly), created: false });
       tx.revert();
       if (wantedRv) throw StatusError.staleConflict(this.qualified, name);
     }
     throw StatusError.conflict(this.qualified, name, 'too many concurrent updates; please try again');
+  }
+
+  /**
+   * The current version for a read-modify-write. A subresource write (status, binding, …)
+   * only reads it — its result is built from a copy (see prepareUpdate) — so with a
+   * read-only result it may be the watch fan-out's shared decode of that version.
+   */
+  private async current(namespace: string, name: string, subresource: string, opts: WriteOptions): Promise<{ obj: StoredObject; kv: KeyValue } | undefined> {
+    if (!subresource || !opts.resultReadOnly) return this.getRaw(namespace, name);
+    const { kv } = await this.deps.backend.get(this.codec.key(namespace, name));
+    return kv ? { obj: this.codec.decodeShared(kv).object, kv } : undefined;
   }
 
   private prepareUpdate(next: KubeObject, old: StoredObject, subresource: string): KubeObject {

@@ -2,11 +2,48 @@
  * @module Attach, output side: the container's stdout/stderr as they are written from now on,
  * read back from the CRI log file conmon writes (kubelet-style `P` partials are passed on
  * without a newline). Ends when the container has exited and the log is drained, or on abort.
- * Stdin and tty attach need conmon's SEQPACKET attach socket, which Node cannot open: not
- * supported (the caller gets an error when it asks for stdin).
+ * Attach with stdin goes through conmon's attach socket (`<socket-dir>/<id>/attach`, a unix
+ * SOCK_SEQPACKET socket Node cannot open) by way of `attach-relay.py`: input to the container's
+ * stdin pipe (conmon `--stdin`), output back from the same socket.
  */
+import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const relayPath = fileURLToPath(new URL('./attach-relay.py', import.meta.url));
+
+/** conmon's attach socket for container `id` (the `<socket-dir>/<id>` symlink to its bundle). */
+export const attachSocketPath = (socketDir: string, id: string) => join(socketDir, id, 'attach');
+
+/**
+ * Streams `stdin` into the container's stdin and its output to `stdout`/`stderr` through conmon's
+ * attach socket. Resolves when conmon closes the socket (the container exited) or on abort. An
+ * end of `stdin` hangs up the write side: conmon then closes the container's stdin, as
+ * `stdinOnce` containers expect (conmon is not given --leave-stdin-open).
+ */
+export function attachWithStdin(socket: string, io: { stdin: Readable; stdout?: Writable; stderr?: Writable; signal?: AbortSignal }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [relayPath, socket], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stop = () => child.kill('SIGTERM');
+    io.signal?.addEventListener('abort', stop, { once: true });
+    if (io.stdout) child.stdout.pipe(io.stdout, { end: false });
+    else child.stdout.resume();
+    let relayErr = '';
+    if (io.stderr) child.stderr.pipe(io.stderr, { end: false });
+    else child.stderr.on('data', (d: Buffer) => (relayErr = (relayErr + d.toString()).slice(-500)));
+    io.stdin.pipe(child.stdin);
+    child.stdin.on('error', () => undefined);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      io.signal?.removeEventListener('abort', stop);
+      io.stdin.unpipe(child.stdin);
+      if (code === 0 || io.signal?.aborted) resolve();
+      else reject(new Error(`attach to ${socket} failed (relay exit ${code})${relayErr ? `: ${relayErr.trim()}` : ''}`));
+    });
+  });
+}
 
 const lineRe = /^(\S+) (stdout|stderr) ([FP]) (.*)$/;
 

@@ -3,6 +3,9 @@
  * container's parent (in its own session, so it outlives the kubelet), writes the CRI-format
  * log file, the exit code (`--exit-dir`) and an `oom` marker (`--persist-dir`). That is what
  * makes exits and OOM kills observable by any later runtime instance over the same stateDir.
+ * A container whose spec asks for `stdin` gets conmon's `--stdin` pipe (fed from its attach
+ * socket, see attach.ts); `tty` gets `--terminal` (conmon then takes the pty master itself, and
+ * the OCI spec must say `process.terminal: true`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +21,10 @@ export interface SuperviseInput {
   bundle: string;
   logPath: string;
   socketDir: string;
+  /** Container `stdin: true`: conmon keeps a pipe to the process's stdin for attach clients. */
+  stdin?: boolean;
+  /** Container `tty: true`: conmon allocates the terminal (needs `process.terminal` in the spec). */
+  tty?: boolean;
 }
 
 export const exitFile = (bundle: string, id: string) => join(bundle, 'exit', id);
@@ -38,6 +45,8 @@ export async function createWithConmon(inp: SuperviseInput, timeoutMs = 15000): 
     // Without --sync the daemonised child fails to create containers on this machine (measured);
     // with it conmon stays in the foreground, which we detach into its own session instead.
     '--sync',
+    ...(inp.stdin ? ['--stdin'] : []),
+    ...(inp.tty ? ['--terminal'] : []),
   ];
   const errPath = join(inp.bundle, 'conmon.err');
   const { openSync, closeSync } = await import('node:fs');
