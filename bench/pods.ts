@@ -8,7 +8,8 @@
  * kubelet timings. The runc run needs root, runc (or crun), skopeo and busybox-static; without
  * them it says why and is skipped. Prints figures; never asserts on time.
  *
- *   node --import tsx bench/pods.ts     (BENCH_PODS, default 100; BENCH_PODS_QPS, default 0 = burst)
+ *   node --import tsx bench/pods.ts     (BENCH_PODS, default 100; BENCH_PODS_QPS, default 0 = burst;
+ *                                        BENCH_PODS_RUNTIME=runc|process runs only that one)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +22,8 @@ import { Client, type ResourceClient } from '../src/client/rest.ts';
 import { buildBusyboxImage, busyboxSkipReason, pushImage, skopeoSkipReason } from '../test/support/busybox-image.ts';
 import { haveKubectl } from '../test/support/kubectl.ts';
 import { startCluster, type TestCluster } from '../test/support/server.ts';
+import { readFileSync } from 'node:fs';
+import { resetRuncTrace, runcTrace, type PhaseStat } from '../src/kubelet/runtime/runc/trace.ts';
 import { mb, until } from './cluster.ts';
 import { fmt, percentile } from './lib.ts';
 
@@ -40,6 +43,18 @@ export interface PodFigures {
   rssWithPodsMb: number;
   /** `kubectl exec POD -- true` wall-clock times (ms), runc only. */
   execMs: number[];
+  /** Where the burst went (runc only): host tools spawned and per-phase wall times. */
+  trace?: { spawns: Record<string, number>; phases: Record<string, PhaseStat> };
+  /** CPU seconds during the measured window: this process, and its reaped children (ip, runc, mount…). */
+  cpu?: { selfS: number; childrenS: number };
+}
+
+/** utime+stime of this process and of its waited-for children, in seconds (/proc/self/stat). */
+function cpuNow(): { selfS: number; childrenS: number } {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const tick = 100;
+  return { selfS: (Number(f[11]) + Number(f[12])) / tick, childrenS: (Number(f[13]) + Number(f[14])) / tick };
 }
 
 const admin = { username: 'bench-admin', groups: ['system:masters', 'system:authenticated'] };
@@ -113,6 +128,8 @@ async function measure(c: TestCluster, runtime: PodFigures['runtime'], image: st
   });
 
   const names = Array.from({ length: count }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
+  resetRuncTrace();
+  const cpu0 = cpuNow();
   const t0 = performance.now();
   for (const [i, name] of names.entries()) {
     // Paced creates (BENCH_PODS_QPS) measure latency below saturation; 0 = one burst.
@@ -122,6 +139,9 @@ async function measure(c: TestCluster, runtime: PodFigures['runtime'], image: st
   }
   await until(async () => ready.size >= count, 300_000, `${count} pods Ready`, 50);
   const totalMs = Math.max(...ready.values()) - t0;
+  const cpu1 = cpuNow();
+  const cpu = { selfS: cpu1.selfS - cpu0.selfS, childrenS: cpu1.childrenS - cpu0.childrenS };
+  const trace = runtime === 'runc' ? runcTrace() : undefined;
   ac.abort();
   await watching;
   const startMs = names.map((n) => ready.get(n)! - created.get(n)!);
@@ -137,12 +157,12 @@ async function measure(c: TestCluster, runtime: PodFigures['runtime'], image: st
   }
   await deleteAll(pods);
   await pods.delete('warmup', { namespace: ns });
-  return { runtime, pods: count, qps, startMs, totalMs, rssBeforeMb, rssWithPodsMb, execMs };
+  return { runtime, pods: count, qps, startMs, totalMs, rssBeforeMb, rssWithPodsMb, execMs, trace, cpu };
 }
 
-export async function benchPods(count = 100, qps = 0): Promise<PodFigures[]> {
+export async function benchPods(count = 100, qps = 0, only = process.env.BENCH_PODS_RUNTIME ?? ''): Promise<PodFigures[]> {
   const out: PodFigures[] = [];
-  const skip = runcSkipReason();
+  const skip = only === 'process' ? 'BENCH_PODS_RUNTIME=process' : runcSkipReason();
   if (skip) console.log(`pods (runc): skipped (${skip})`);
   else {
     const work = await mkdtemp(join(tmpdir(), 'skiff-bench-pods-'));
@@ -158,7 +178,8 @@ export async function benchPods(count = 100, qps = 0): Promise<PodFigures[]> {
       await rm(work, { recursive: true, force: true });
     }
   }
-  if (!haveKubectl) console.log('pods (process): skipped (kubectl not installed)');
+  if (only === 'runc') console.log('pods (process): skipped (BENCH_PODS_RUNTIME=runc)');
+  else if (!haveKubectl) console.log('pods (process): skipped (kubectl not installed)');
   else {
     const c = await startCluster({ datastore: 'memory', server: { disableAgent: false, runtime: 'process', nodeName: 'skbench-proc', clusterCidr: '10.63.0.0/16' } });
     try {
@@ -184,6 +205,12 @@ export function printPodFigures(rows: PodFigures[]): void {
     console.log(
       `| ${r.runtime} | ${r.pods} (${r.qps || 'burst'}) | ${fmt(percentile(s, 50), 0)} ms | ${fmt(percentile(s, 90), 0)} ms | ${fmt(percentile(s, 99), 0)} ms | ${fmt(Math.max(...s), 0)} ms | ${fmt(r.totalMs / 1000, 2)} s | ${fmt(r.rssBeforeMb, 0)} MB | ${fmt(r.rssWithPodsMb, 0)} MB | ${exec} |`,
     );
+  }
+  for (const r of rows) {
+    if (r.cpu) console.log(`${r.runtime} (${r.qps || 'burst'}): CPU in the window: bench process ${fmt(r.cpu.selfS, 1)} s, reaped children ${fmt(r.cpu.childrenS, 1)} s; load avg ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    if (!r.trace) continue;
+    console.log(`  spawns: ${Object.entries(r.trace.spawns).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    for (const [k, p] of Object.entries(r.trace.phases).sort()) console.log(`  ${k}: ${p.count}× mean ${fmt(p.totalMs / p.count, 1)} ms, max ${fmt(p.maxMs, 0)} ms`);
   }
 }
 

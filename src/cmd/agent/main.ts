@@ -6,6 +6,7 @@
  * SIGINT/SIGTERM and then stops its upkeep cleanly (pods keep running, as containers outlive a
  * kubelet, and so do the routes).
  */
+import { Registry } from 'prom-client';
 import { httpsTransport } from '../../client/https-transport.ts';
 import { loadKubeconfig } from '../../client/kubeconfig.ts';
 import { joinWithToken } from './join.ts';
@@ -60,6 +61,8 @@ export async function agentMain(argv: string[]): Promise<number> {
   process.stdout.write(`skiff agent: node ${opts.name} (runtime ${opts.runtime}) joining ${creds.server}\n`);
   if (opts.runtime !== 'sim') {
     const say = (line: string) => process.stdout.write(`skiff agent: ${line}\n`);
+    // One registry for the node's components: the kubelet endpoint's /metrics serves it.
+    const registry = new Registry();
     const oci = opts.runtime === 'runc' || opts.runtime === 'crun';
     const { bridge, clusterCidr, serviceCidr } = opts.network;
     // Pods reach other pods and Services via their gateway, never a default route off the node.
@@ -96,8 +99,8 @@ export async function agentMain(argv: string[]): Promise<number> {
       port: ks?.port ?? opts.kubeletPort,
       handlers: streamHandlers({ runtime }),
     };
-    const proxy = await startNodeProxy({ client, nodeName: opts.name, runtime: runtime.name, mode: opts.proxyMode, logger, ownNetns, serviceCidr, clusterCidr, bridge }, ctl.signal);
-    await new Kubelet({ nodeName: opts.name, address, agentDir: opts.dataDir, runtime, client, logger, ...opts.dns, ...(server ? { server: { ...server, address } } : {}) }).run(ctl.signal);
+    const proxy = await startNodeProxy({ client, nodeName: opts.name, runtime: runtime.name, mode: opts.proxyMode, logger, ownNetns, serviceCidr, clusterCidr, bridge, registry }, ctl.signal);
+    await new Kubelet({ nodeName: opts.name, address, agentDir: opts.dataDir, runtime, client, logger, ...opts.dns, metrics: registry, ...(server ? { server: { ...server, address } } : {}) }).run(ctl.signal);
     // Rules and listeners go with the agent; a restarted agent writes them again.
     await proxy?.stop();
   } else {

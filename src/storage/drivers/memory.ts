@@ -14,6 +14,7 @@ import {
   type WatchOptions,
   type WriteResult,
 } from '../interface.ts';
+import { SortedKeys } from './memory-keys.ts';
 
 interface Version {
   kv: KeyValue;
@@ -28,7 +29,7 @@ export class MemoryBackend implements Backend {
   /** Every version of every key, oldest first. */
   private history = new Map<string, Version[]>();
   /** The keys of `history`, sorted, so a prefix list is a binary search, not a full scan. */
-  private sortedKeys: string[] = [];
+  private sortedKeys = new SortedKeys();
   /** Events in revision order, for watches. */
   private log: WatchEvent[] = [];
   private listeners = new Set<() => void>();
@@ -73,32 +74,18 @@ export class MemoryBackend implements Backend {
     let vs = this.history.get(key);
     if (!vs) {
       this.history.set(key, (vs = []));
-      this.sortedKeys.splice(this.lowerBound(key), 0, key);
+      this.sortedKeys.insert(key);
     }
     const last = vs[vs.length - 1];
     if (last && last.until === Infinity) last.until = kv.modRevision;
     vs.push({ kv, until: deleted ? kv.modRevision : Infinity, deleted });
   }
 
-  /** Index of the first key >= k. */
-  private lowerBound(k: string): number {
-    let lo = 0;
-    let hi = this.sortedKeys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.sortedKeys[mid]! < k) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /** Keys under prefix (after startAfter when given), in order. */
   private *keysUnder(prefix: string, startAfter?: string): Iterable<string> {
     const from = startAfter && startAfter >= prefix ? startAfter : prefix;
-    let i = this.lowerBound(from);
-    if (startAfter && this.sortedKeys[i] === startAfter) i++;
-    for (; i < this.sortedKeys.length; i++) {
-      const k = this.sortedKeys[i]!;
+    for (const k of this.sortedKeys.from(from)) {
+      if (k === startAfter) continue;
       if (!k.startsWith(prefix)) return;
       yield k;
     }
@@ -219,7 +206,7 @@ export class MemoryBackend implements Backend {
       if (kept.length === 0) this.history.delete(key);
       else this.history.set(key, kept);
     }
-    if (this.sortedKeys.length !== this.history.size) this.sortedKeys = this.sortedKeys.filter((k) => this.history.has(k));
+    if (this.sortedKeys.size !== this.history.size) this.sortedKeys.retain((k) => this.history.has(k));
     let drop = 0;
     while (drop < this.log.length && this.log[drop]!.kv.modRevision <= rev) drop++;
     this.log.splice(0, drop);

@@ -70,8 +70,7 @@ export class ResourceCodec {
       delete meta.resourceVersion;
       return encoder.encode(JSON.stringify({ ...stored, metadata: meta }));
     }
-    const meta = obj.metadata ? { ...obj.metadata } : {};
-    delete meta.resourceVersion;
+    const meta = withoutResourceVersion(obj.metadata);
     // apiVersion and kind always present (and first when the object lacked them), so that
     // encode(decode(bytes)) reproduces the stored bytes exactly: an update can tell a no-op
     // by comparing with what is stored, as upstream's GuaranteedUpdate does.
@@ -100,9 +99,7 @@ export class ResourceCodec {
    */
   written(obj: KubeObject, kv: KeyValue, share = false): StoredObject {
     if (!this.roundTrips) return this.decode(kv);
-    const meta: Record<string, unknown> = {};
-    const src = obj.metadata as Record<string, unknown> | undefined;
-    for (const k in src) if (k !== 'resourceVersion') meta[k] = src[k];
+    const meta = withoutResourceVersion(obj.metadata);
     meta.resourceVersion = String(kv.modRevision);
     const out = { apiVersion: this.apiVersion, kind: this.kind, ...obj, metadata: meta } as StoredObject;
     out.apiVersion = this.apiVersion;
@@ -135,9 +132,24 @@ export class ResourceCodec {
     if (this.strategy.storage) obj = this.strategy.storage.fromStorage(obj);
     obj.apiVersion = this.apiVersion;
     obj.kind = this.kind;
-    obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
+    // A freshly parsed object is ours (stored metadata has no resourceVersion: it goes last);
+    // a converted one may share its metadata.
+    if (this.strategy.storage || !obj.metadata) obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
+    else obj.metadata.resourceVersion = String(revision);
     return obj as StoredObject;
   }
+}
+
+/**
+ * A copy of metadata without resourceVersion (which is the revision, never stored). Copied
+ * member by member rather than spread-then-delete: `delete` leaves V8 a slow dictionary
+ * object, which then costs more to serialize.
+ */
+function withoutResourceVersion(metadata: KubeObject['metadata']): NonNullable<KubeObject['metadata']> {
+  const meta: Record<string, unknown> = {};
+  const src = metadata as Record<string, unknown> | undefined;
+  for (const k in src) if (k !== 'resourceVersion') meta[k] = src[k];
+  return meta;
 }
 
 /** Seconds-precision RFC3339, as Kubernetes prints metav1.Time. */

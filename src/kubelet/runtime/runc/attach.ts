@@ -4,10 +4,12 @@
  * without a newline). Ends when the container has exited and the log is drained, or on abort.
  * Attach with stdin goes through conmon's attach socket (`<socket-dir>/<id>/attach`, a unix
  * SOCK_SEQPACKET socket Node cannot open) by way of `attach-relay.py`: input to the container's
- * stdin pipe (conmon `--stdin`), output back from the same socket.
+ * stdin pipe (conmon `--stdin`), output back from the same socket. With a tty (conmon
+ * `--terminal`) output is the pty's, and sizes go to conmon's `<bundle>/ctl` fifo as
+ * `1 HEIGHT WIDTH` lines (its resize message).
  */
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,8 @@ const relayPath = fileURLToPath(new URL('./attach-relay.py', import.meta.url));
 
 /** conmon's attach socket for container `id` (the `<socket-dir>/<id>` symlink to its bundle). */
 export const attachSocketPath = (socketDir: string, id: string) => join(socketDir, id, 'attach');
+/** conmon's control fifo in the bundle (resize and log-reopen messages). */
+export const conmonCtlPath = (bundle: string) => join(bundle, 'ctl');
 
 /**
  * Streams `stdin` into the container's stdin and its output to `stdout`/`stderr` through conmon's
@@ -23,7 +27,11 @@ export const attachSocketPath = (socketDir: string, id: string) => join(socketDi
  * end of `stdin` hangs up the write side: conmon then closes the container's stdin, as
  * `stdinOnce` containers expect (conmon is not given --leave-stdin-open).
  */
-export function attachWithStdin(socket: string, io: { stdin: Readable; stdout?: Writable; stderr?: Writable; signal?: AbortSignal }): Promise<void> {
+export function attachWithStdin(
+  socket: string,
+  io: { stdin: Readable; stdout?: Writable; stderr?: Writable; signal?: AbortSignal; resize?: AsyncIterable<{ width: number; height: number }>; ctlPath?: string },
+): Promise<void> {
+  if (io.resize && io.ctlPath) void sendResizes(io.ctlPath, io.resize, io.signal);
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [relayPath, socket], { stdio: ['pipe', 'pipe', 'pipe'] });
     const stop = () => child.kill('SIGTERM');
@@ -43,6 +51,23 @@ export function attachWithStdin(socket: string, io: { stdin: Readable; stdout?: 
       else reject(new Error(`attach to ${socket} failed (relay exit ${code})${relayErr ? `: ${relayErr.trim()}` : ''}`));
     });
   });
+}
+
+/** Terminal sizes to conmon's ctl fifo (message type 1: resize). */
+async function sendResizes(ctlPath: string, sizes: AsyncIterable<{ width: number; height: number }>, signal?: AbortSignal): Promise<void> {
+  let ctl: FileHandle | undefined;
+  try {
+    // conmon holds the read end open for the container's life, so this open does not block.
+    ctl = await open(ctlPath, 'w');
+    for await (const s of sizes) {
+      if (signal?.aborted) return;
+      await ctl.write(`1 ${Math.max(0, Math.trunc(s.height))} ${Math.max(0, Math.trunc(s.width))}\n`);
+    }
+  } catch {
+    // The container (and its conmon) went away, or the size stream ended with the session.
+  } finally {
+    await ctl?.close().catch(() => undefined);
+  }
 }
 
 const lineRe = /^(\S+) (stdout|stderr) ([FP]) (.*)$/;

@@ -1,5 +1,6 @@
 /** @module Runs the host tools (runc/crun, ip, mount) the runc runtime drives, capturing output. */
 import { spawn } from 'node:child_process';
+import { countSpawn } from './trace.js';
 
 export interface CmdResult {
   code: number;
@@ -9,6 +10,7 @@ export interface CmdResult {
 
 /** Runs a command to completion; stdin is closed so tools never wait on it. */
 export function run(file: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CmdResult> {
+  countSpawn(file);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

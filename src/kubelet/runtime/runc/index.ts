@@ -29,6 +29,7 @@ import { buildSpec } from './spec.js';
 import { loadRecords, writeJson, type ContainerRecord, type SandboxRecord } from './state.js';
 import { readStats } from './stats.js';
 import { containerStatusOf } from './status.js';
+import { timed } from './trace.js';
 import { conmonAlive, conmonError, createWithConmon, readExit, runtimeState } from './supervise.js';
 
 export interface RuncRuntimeOptions {
@@ -141,7 +142,7 @@ export class RuncRuntime implements Runtime {
     }
     const id = randomBytes(16).toString('hex');
     try {
-      const rec = await createSandbox(this.deps, id, config);
+      const rec = await timed('sandbox', () => createSandbox(this.deps, id, config));
       this.sandboxes.set(id, rec);
     } catch (e) {
       const partial = sandboxRecord(this.opts.stateDir, id, config);
@@ -209,16 +210,16 @@ export class RuncRuntime implements Runtime {
     try {
       const image = await this.images.imageConfig(config.image.id);
       rec.stopSignal = (image.StopSignal ?? 'SIGTERM').replace(/^SIG/, '');
-      const rootfs = await mountRootfs(dir, await this.images.layerDirs(config.image.id));
+      const rootfs = await timed('container.rootfs', async () => mountRootfs(dir, await this.images.layerDirs(config.image.id)));
       const hostname = (sb.config.hostNetwork ? '' : sb.config.hostname) || sb.config.name;
       const spec = buildSpec({ config, image, sandbox: sb, rootfs, cgroupsPath, hostname });
       await writeJson(join(dir, 'config.json'), spec);
       await writeJson(join(dir, 'record.json'), rec);
       this.containers.set(id, rec);
-      await createWithConmon({
+      await timed('container.conmon-create', () => createWithConmon({
         id, runtimePath: this.binary.path, runtimeRoot: this.root, bundle: dir, logPath: config.logPath,
         socketDir: join(this.opts.stateDir, 'sock'),
-      });
+      }));
     } catch (e) {
       await this.removeContainer(id).catch(() => undefined);
       await unmountRootfs(dir).catch(() => undefined);
@@ -233,7 +234,7 @@ export class RuncRuntime implements Runtime {
     // Taken before `start`: a short-lived process may have exited (and been recorded) by the
     // time `start` returns, and finishedAt must never precede startedAt.
     const startedAt = Date.now();
-    const r = await run(this.binary.path, [`--root=${this.root}`, 'start', id]);
+    const r = await timed('container.start', () => run(this.binary.path, [`--root=${this.root}`, 'start', id]));
     if (r.code !== 0) throw new Error(`${this.binary.name} start ${id}: ${r.stderr.trim()}`);
     c.startedAt = startedAt;
     await writeJson(join(c.dir, 'record.json'), c);

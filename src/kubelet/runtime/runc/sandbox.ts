@@ -15,6 +15,7 @@ import { must, run } from './cmd.js';
 import type { IpAllocator } from './ipam.js';
 import { setupPodNetwork, teardownPodNetwork, type BridgeConfig } from './network.js';
 import { writeJson, type SandboxRecord } from './state.js';
+import { timed } from './trace.js';
 
 export interface SandboxDeps {
   stateDir: string;
@@ -50,12 +51,12 @@ export async function createSandbox(deps: SandboxDeps, id: string, config: PodSa
   await writeJson(join(dir, 'record.json'), rec);
   const hostname = host ? osHostname() : config.hostname || config.name;
   if (!host) {
-    rec.ip = await deps.ipam.allocate(id);
+    rec.ip = await timed('sandbox.ipam', () => deps.ipam.allocate(id));
     await writeJson(join(dir, 'record.json'), rec);
-    await setupPodNetwork(deps.bridge, rec.netnsName, rec.vethHost, rec.ip, deps.routes, config.sysctls ?? {});
+    await timed('sandbox.network', () => setupPodNetwork(deps.bridge, rec.netnsName, rec.vethHost, rec.ip, deps.routes, config.sysctls ?? {}));
     await writeFile(rec.utsPath, '');
     await writeFile(rec.ipcPath, '');
-    await must('unshare', [`--uts=${rec.utsPath}`, `--ipc=${rec.ipcPath}`, 'hostname', hostname]);
+    await timed('sandbox.uts-ipc', () => must('unshare', [`--uts=${rec.utsPath}`, `--ipc=${rec.ipcPath}`, 'hostname', hostname]));
   }
   await writeFile(join(dir, 'hostname'), hostname + '\n');
   await writeFile(join(dir, 'hosts'), hostsFile(rec.ip, hostname));

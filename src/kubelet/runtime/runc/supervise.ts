@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { run } from './cmd.js';
+import { countSpawn, timed } from './trace.js';
 
 export interface SuperviseInput {
   id: string;
@@ -51,6 +52,7 @@ export async function createWithConmon(inp: SuperviseInput, timeoutMs = 15000): 
   const errPath = join(inp.bundle, 'conmon.err');
   const { openSync, closeSync } = await import('node:fs');
   const errFd = openSync(errPath, 'w');
+  countSpawn('conmon');
   const child = spawn('conmon', args, { detached: true, stdio: ['ignore', errFd, errFd], cwd: inp.bundle });
   closeSync(errFd);
   let exited: number | null = null;
@@ -100,7 +102,7 @@ export interface RuntimeState {
 }
 
 export async function runtimeState(runtimePath: string, root: string, id: string): Promise<RuntimeState | undefined> {
-  const r = await run(runtimePath, [`--root=${root}`, 'state', id]);
+  const r = await timed('runc.state', () => run(runtimePath, [`--root=${root}`, 'state', id]));
   if (r.code !== 0) return undefined;
   try {
     const s = JSON.parse(r.stdout) as { status?: string; pid?: number };
