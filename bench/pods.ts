@@ -51,8 +51,8 @@ export interface PodFigures {
 
 /** utime+stime of this process and of its waited-for children, in seconds (/proc/self/stat). */
 function cpuNow(): { selfS: number; childrenS: number } {
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const tick = 100;
   return { selfS: (Number(f[11]) + Number(f[12])) / tick, childrenS: (Number(f[13]) + Number(f[14])) / tick };
 }
@@ -139,9 +139,15 @@ async function measure(c: TestCluster, runtime: PodFigures['runtime'], image: st
   }
   await until(async () => ready.size >= count, 300_000, `${count} pods Ready`, 50);
   const totalMs = Math.max(...ready.values()) - t0;
+  const sortedReady = [...ready.values()].sort((a, b) => a - b);
+  console.log(`${runtime}: last create sent ${fmt(Math.max(...created.values()) - t0, 0)} ms after the first; first Ready at ${fmt(sortedReady[0]! - t0, 0)} ms, median at ${fmt(sortedReady[Math.floor(sortedReady.length / 2)]! - t0, 0)} ms`);
   const cpu1 = cpuNow();
   const cpu = { selfS: cpu1.selfS - cpu0.selfS, childrenS: cpu1.childrenS - cpu0.childrenS };
   const trace = runtime === 'runc' ? runcTrace() : undefined;
+  for (const p of Object.values(trace?.phases ?? {})) {
+    p.firstAt -= t0;
+    p.lastAt -= t0;
+  }
   ac.abort();
   await watching;
   const startMs = names.map((n) => ready.get(n)! - created.get(n)!);
@@ -210,7 +216,7 @@ export function printPodFigures(rows: PodFigures[]): void {
     if (r.cpu) console.log(`${r.runtime} (${r.qps || 'burst'}): CPU in the window: bench process ${fmt(r.cpu.selfS, 1)} s, reaped children ${fmt(r.cpu.childrenS, 1)} s; load avg ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     if (!r.trace) continue;
     console.log(`  spawns: ${Object.entries(r.trace.spawns).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    for (const [k, p] of Object.entries(r.trace.phases).sort()) console.log(`  ${k}: ${p.count}× mean ${fmt(p.totalMs / p.count, 1)} ms, max ${fmt(p.maxMs, 0)} ms`);
+    for (const [k, p] of Object.entries(r.trace.phases).sort()) console.log(`  ${k}: ${p.count}× mean ${fmt(p.totalMs / p.count, 1)} ms, max ${fmt(p.maxMs, 0)} ms, ran ${fmt(p.firstAt, 0)}–${fmt(p.lastAt, 0)} ms after the first create`);
   }
 }
 

@@ -7,7 +7,7 @@ import { StatusError } from '../../machinery/status.ts';
 import { duplicateFields } from '../../machinery/json-duplicates.ts';
 import { typeError } from '../openapi/type-errors.ts';
 import { bodyText, mayRepeatKeys, mediaType } from './body.ts';
-import { cannotBeHandledMessage, pruneUnknownFields, strictDecodingError, unknownFieldMessage, unknownFields } from '../openapi/unknown-fields.ts';
+import { cannotBeHandledMessage, isClean, pruneUnknownFields, strictDecodingError, unknownFieldMessage, unknownFields } from '../openapi/unknown-fields.ts';
 import type { Store, WriteOptions } from '../registry/generic/store.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
 import type { ApiRequest, UserInfo } from '../types.ts';
@@ -71,16 +71,18 @@ export function checkUnknownFields(scope: RequestScope, obj: KubeObject, patch =
   const { group, version, kind } = scope.store.strategy.info;
   const gvk = { group, version, kind };
   // Wrong JSON types never reach the registry, whatever fieldValidation says (Go's decoder).
-  const typeErr = typeError(obj, gvk);
+  // The usual body is proven clean in one walk; only otherwise do the three checks run.
+  const clean = isClean(obj, gvk);
+  const typeErr = clean ? undefined : typeError(obj, gvk);
   if (typeErr) throw StatusError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeErr}`);
   const mode = fieldValidationOf(scope.req.query);
-  const unknown = mode === 'Ignore' ? [] : unknownFields(obj, gvk);
+  const unknown = mode === 'Ignore' || clean ? [] : unknownFields(obj, gvk);
   const ct = mediaType(scope.req.headers['content-type']);
   const body = !patch && mode !== 'Ignore' && (ct === '' || ct === 'application/json') ? scope.req.body : undefined;
   // Counted before pruning: the pre-check compares the text's keys with the parsed ones.
   const scan = !!body && mayRepeatKeys(bodyText(body), obj);
   // Like Go's decoder, unknown fields are never stored.
-  pruneUnknownFields(obj, gvk);
+  if (!clean) pruneUnknownFields(obj, gvk);
   if (mode === 'Ignore') return [];
   const dups = scan ? duplicateFields(bodyText(body!)) : [];
   if (unknown.length === 0 && dups.length === 0) return [];

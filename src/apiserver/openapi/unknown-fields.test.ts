@@ -1,7 +1,8 @@
 /** @module Tests for server-side unknown-field detection and its upstream messages. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cannotBeHandledMessage, strictDecodingError, unknownFieldMessage, unknownFields } from './unknown-fields.ts';
+import { typeError } from './type-errors.ts';
+import { cannotBeHandledMessage, isClean, pruneUnknownFields, strictDecodingError, unknownFieldMessage, unknownFields } from './unknown-fields.ts';
 
 const deployGvk = { group: 'apps', version: 'v1', kind: 'Deployment' };
 
@@ -101,4 +102,40 @@ test('messages match upstream', () => {
     'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"',
   );
   assert.equal(unknownFieldMessage('a"b\n'), 'unknown field "a\\"b\\n"');
+});
+
+test('isClean is true exactly when the type check, unknown fields and pruning find nothing', () => {
+  const podGvk = { group: '', version: 'v1', kind: 'Pod' };
+  const pod = () => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', labels: { a: 'b' }, creationTimestamp: null },
+    spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m' } } }] },
+  });
+  const variants: Array<[string, (o: ReturnType<typeof pod>) => void, boolean]> = [
+    ['valid', () => {}, true],
+    ['unknown top-level field', (o) => Object.assign(o, { bogus: 1 }), false],
+    ['unknown nested field', (o) => Object.assign(o.spec.containers[0]!, { imagee: 'x' }), false],
+    ['string where an integer belongs', (o) => Object.assign(o.spec.containers[0]!.ports[0]!, { containerPort: '80' }), false],
+    ['fractional integer', (o) => Object.assign(o.spec.containers[0]!.ports[0]!, { containerPort: 80.5 }), false],
+    ['object where a list belongs', (o) => Object.assign(o.spec, { containers: { name: 'c' } }), false],
+    ['number as quantity', (o) => Object.assign(o.spec.containers[0]!.resources.requests, { memory: 5 }), true],
+    ['object as a label value', (o) => Object.assign(o.metadata.labels, { x: {} }), false],
+  ];
+  for (const [what, change, want] of variants) {
+    const o = pod();
+    change(o);
+    assert.equal(isClean(o, podGvk), want, what);
+    if (want) {
+      assert.equal(typeError(o, podGvk), undefined, what);
+      assert.deepEqual(unknownFields(o, podGvk), [], what);
+      const before = JSON.stringify(o);
+      pruneUnknownFields(o, podGvk);
+      assert.equal(JSON.stringify(o), before, what);
+    } else {
+      assert.ok(typeError(o, podGvk) !== undefined || unknownFields(o, podGvk).length > 0, what);
+    }
+  }
+  assert.equal(isClean(deployment(), deployGvk), true);
+  assert.equal(isClean({ anything: 1 }, { group: 'x.example', version: 'v1', kind: 'Nope' }), true);
 });

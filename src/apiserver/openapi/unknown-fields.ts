@@ -122,6 +122,47 @@ export function pruneUnknownFields(obj: unknown, gvk: GroupVersionKind): void {
   if (schema) prune(obj, schema, 0);
 }
 
+/**
+ * One walk that proves the usual request clean: no JSON type mismatch where
+ * `type-errors.ts` looks (depth <= 64) and no undeclared field anywhere. Then the type check,
+ * {@link unknownFields} and {@link pruneUnknownFields} would all find nothing, and the caller
+ * skips them; `false` only means "run them" (it is also the answer for anything unusual).
+ */
+export function isClean(obj: unknown, gvk: GroupVersionKind): boolean {
+  const name = schemaNameForGvk(gvk);
+  const schema = name ? componentSchemas()[name] : undefined;
+  return !schema || clean(obj, schema, 0);
+}
+
+function clean(value: unknown, schema: OpenApiSchema, depth: number): boolean {
+  if (value === null || value === undefined) return true;
+  const s = flatten(schema);
+  if (s.free) return true;
+  if (s.scalar) {
+    if (depth > 64) return true;
+    const t = typeof value;
+    if (!s.scalarType) return t !== 'object';
+    return s.scalarType === 'integer' ? t === 'number' && Number.isInteger(value) : s.scalarType === 'number' ? t === 'number' : s.scalarType === t;
+  }
+  if (s.items) {
+    if (!Array.isArray(value)) return false;
+    for (const item of value) if (!clean(item, s.items, depth + 1)) return false;
+    return true;
+  }
+  if (!isObject(value)) return false;
+  const additional = s.additional;
+  for (const key of Object.keys(value)) {
+    const declared = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+    if (declared) {
+      if (!clean(value[key], declared, depth + 1)) return false;
+    } else if (additional === true) continue;
+    else if (additional) {
+      if (!clean(value[key], additional, depth + 1)) return false;
+    } else return false;
+  }
+  return true;
+}
+
 /** Go's strconv.Quote for the characters that can occur in a JSON key. */
 function goQuote(s: string): string {
   const body = s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {

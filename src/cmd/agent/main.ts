@@ -88,8 +88,8 @@ export async function agentMain(argv: string[]): Promise<number> {
       rotations.push(
         rotateServingCertificate({
           client, node: opts.name, sans: [address, opts.name], dataDir: opts.dataDir, cert: pair.cert, logger, signal: ctl.signal,
-          // The kubelet endpoint has no hook to swap its certificate yet: the renewed files serve from the next start.
-          apply: () => logger.info('kubelet serving certificate renewed; the endpoint uses it from its next start'),
+          // The rotation swaps the live endpoint's certificate itself; nothing else holds the pair.
+          apply: () => undefined,
         }),
       );
     const server = pair && {

@@ -152,9 +152,18 @@ function withoutResourceVersion(metadata: KubeObject['metadata']): NonNullable<K
   return meta;
 }
 
+/** The last second formatted: writes in the same second share it (a busy server formats one per write). */
+let lastSecond = NaN;
+let lastText = '';
+
 /** Seconds-precision RFC3339, as Kubernetes prints metav1.Time. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /**

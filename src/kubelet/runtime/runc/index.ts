@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../../util/log.js';
@@ -29,8 +29,9 @@ import { buildSpec } from './spec.js';
 import { loadRecords, writeJson, type ContainerRecord, type SandboxRecord } from './state.js';
 import { readStats } from './stats.js';
 import { containerStatusOf } from './status.js';
+import { isGone, procStat } from './proc-state.js';
 import { timed } from './trace.js';
-import { conmonAlive, conmonError, createWithConmon, readExit, runtimeState } from './supervise.js';
+import { conmonAlive, conmonError, createWithConmon, readExit, runtimeState, type RuntimeState } from './supervise.js';
 
 export interface RuncRuntimeOptions {
   /** Where sandboxes, containers, IPAM and the runtime's own state live. `root` is an alias. */
@@ -91,6 +92,8 @@ export class RuncRuntime implements Runtime {
   private deps: SandboxDeps;
   private readonly root: string;
   private bridgeReady: Promise<void> | undefined;
+  /** Init pid and its /proc start time of containers seen running (see proc-state.ts). */
+  private readonly inits = new Map<string, { pid: number; start: string }>();
 
   constructor(
     private readonly opts: ResolvedOptions,
@@ -237,13 +240,37 @@ export class RuncRuntime implements Runtime {
     const r = await timed('container.start', () => run(this.binary.path, [`--root=${this.root}`, 'start', id]));
     if (r.code !== 0) throw new Error(`${this.binary.name} start ${id}: ${r.stderr.trim()}`);
     c.startedAt = startedAt;
+    // A successful `start` leaves the init running (runc removed its exec fifo): remember it.
+    const pid = Number((await readFile(join(c.dir, 'pid'), 'utf8').catch(() => '')).trim());
+    const p = await procStat(pid);
+    if (!isGone(p)) this.inits.set(id, { pid, start: p!.start });
     await writeJson(join(c.dir, 'record.json'), c);
+  }
+
+  /**
+   * What `runc state` says, without spawning it while the init we saw running still runs with
+   * the same start time; anything else (created, stopped, unknown, a restarted kubelet's first
+   * look) asks the runtime binary.
+   */
+  private async state(c: ContainerRecord): Promise<RuntimeState | undefined> {
+    const known = this.inits.get(c.id);
+    if (known) {
+      const p = await procStat(known.pid);
+      if (!isGone(p) && p!.start === known.start) return { status: 'running', pid: known.pid };
+      this.inits.delete(c.id);
+    }
+    const st = await runtimeState(this.binary.path, this.root, c.id);
+    if (st?.status === 'running') {
+      const p = await procStat(st.pid);
+      if (!isGone(p)) this.inits.set(c.id, { pid: st.pid, start: p!.start });
+    }
+    return st;
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
     const c = this.containers.get(id);
     if (!c || (await readExit(c.dir, id))) return;
-    const st = await runtimeState(this.binary.path, this.root, id);
+    const st = await this.state(c);
     if (!st || st.status === 'stopped') return;
     if (timeoutSeconds > 0) {
       await run(this.binary.path, [`--root=${this.root}`, 'kill', id, c.stopSignal]);
@@ -258,7 +285,7 @@ export class RuncRuntime implements Runtime {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
       if (await readExit(c.dir, c.id)) return true;
-      const st = await runtimeState(this.binary.path, this.root, c.id);
+      const st = await this.state(c);
       if (!st || st.status === 'stopped') {
         // Give conmon a moment to write its exit file after reaping.
         await poll(20);
@@ -273,6 +300,7 @@ export class RuncRuntime implements Runtime {
   async removeContainer(id: string): Promise<void> {
     const c = this.containers.get(id);
     if (!c) return;
+    this.inits.delete(id);
     await run(this.binary.path, [`--root=${this.root}`, 'delete', '--force', id]);
     await removeCgroupTree(c.cgroupsPath);
     await unmountRootfs(c.dir);
@@ -284,7 +312,7 @@ export class RuncRuntime implements Runtime {
     const c = this.containers.get(id);
     if (!c) return undefined;
     return containerStatusOf(c, {
-      state: () => runtimeState(this.binary.path, this.root, id),
+      state: () => this.state(c),
       conmonAlive: () => conmonAlive(c.dir, c.id),
       conmonError: () => conmonError(c.dir),
     });

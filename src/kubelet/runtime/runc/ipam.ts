@@ -37,46 +37,66 @@ export function gatewayOf(c: Cidr): string {
 export class IpAllocator {
   private readonly file: string;
   private readonly cidr: Cidr;
-  /** ip → owner (sandbox id). */
-  private owners: Record<string, string> | undefined;
-  private lock: Promise<unknown> = Promise.resolve();
+  /** ip → owner (sandbox id), loaded once. */
+  private owners: Promise<Record<string, string>> | undefined;
+  /** The write in progress, and whether another must follow it (changes made meanwhile). */
+  private writing: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
 
   constructor(stateDir: string, podCidr: string) {
     this.file = join(stateDir, 'ipam.json');
     this.cidr = parseCidr(podCidr);
   }
 
-  allocate(owner: string): Promise<string> {
-    return this.serial(async (owners) => {
-      const existing = Object.entries(owners).find(([, o]) => o === owner);
-      if (existing) return existing[0];
-      const size = 2 ** (32 - this.cidr.prefix);
-      for (let off = 2; off < size - 1; off++) {
-        const ip = intToIp(this.cidr.base + off);
-        if (!owners[ip]) {
-          owners[ip] = owner;
-          return ip;
-        }
+  /** Resolves once the allocation is on disk, so a restarted runtime cannot hand the IP out again. */
+  async allocate(owner: string): Promise<string> {
+    const owners = await this.load();
+    const existing = Object.entries(owners).find(([, o]) => o === owner);
+    if (existing) {
+      await this.persist();
+      return existing[0];
+    }
+    const size = 2 ** (32 - this.cidr.prefix);
+    for (let off = 2; off < size - 1; off++) {
+      const ip = intToIp(this.cidr.base + off);
+      if (!owners[ip]) {
+        // Taken synchronously in memory: concurrent allocations never see the same free IP.
+        owners[ip] = owner;
+        await this.persist();
+        return ip;
       }
-      throw new Error(`no free pod IP in ${intToIp(this.cidr.base)}/${this.cidr.prefix}`);
-    });
+    }
+    throw new Error(`no free pod IP in ${intToIp(this.cidr.base)}/${this.cidr.prefix}`);
   }
 
-  release(owner: string): Promise<void> {
-    return this.serial(async (owners) => {
-      for (const [ip, o] of Object.entries(owners)) if (o === owner) delete owners[ip];
-    });
+  async release(owner: string): Promise<void> {
+    const owners = await this.load();
+    for (const [ip, o] of Object.entries(owners)) if (o === owner) delete owners[ip];
+    await this.persist();
   }
 
-  /** Allocations are read-modify-write on one file: serialise them. */
-  private serial<R>(fn: (owners: Record<string, string>) => Promise<R>): Promise<R> {
-    const next = this.lock.then(async () => {
-      this.owners ??= (await readJson<Record<string, string>>(this.file)) ?? {};
-      const r = await fn(this.owners);
-      await writeJson(this.file, this.owners);
-      return r;
+  private load(): Promise<Record<string, string>> {
+    this.owners ??= readJson<Record<string, string>>(this.file).then((o) => o ?? {});
+    return this.owners;
+  }
+
+  /**
+   * Group commit: the file is rewritten whole, so one write covers every change made before it
+   * began. A burst of 100 sandboxes used to queue 100 serial writes behind one lock; now
+   * changes made while a write runs share the single write that follows it.
+   */
+  private persist(): Promise<void> {
+    if (!this.writing) {
+      const w = (async () => writeJson(this.file, await this.load()))().finally(() => {
+        if (this.writing === w) this.writing = undefined;
+      });
+      this.writing = w;
+      return w;
+    }
+    this.next ??= this.writing.catch(() => undefined).then(() => {
+      this.next = undefined;
+      return this.persist();
     });
-    this.lock = next.catch(() => undefined);
-    return next;
+    return this.next;
   }
 }

@@ -40,7 +40,13 @@ export interface PodNetwork {
   ip: string;
 }
 
-/** Sets up netns + veth; safe to call again after a partial failure. */
+/**
+ * Sets up netns + veth; safe to call again after a partial failure. A burst of pods is bound by
+ * process spawns (each fork of the kubelet's process costs milliseconds on a loaded node), so
+ * the work goes in three: one `ip -batch` on the host, one `ip -n <ns> -batch` inside the pod's
+ * namespace, one `ip netns exec … sysctl` for all sysctls. Existence checks read /run/netns and
+ * /sys/class/net instead of running `ip … show`.
+ */
 export async function setupPodNetwork(
   b: BridgeConfig,
   netnsName: string,
@@ -50,26 +56,34 @@ export async function setupPodNetwork(
   sysctls: Record<string, string>,
 ): Promise<void> {
   const c = parseCidr(b.podCidr);
-  if (!existsSync(`/run/netns/${netnsName}`)) await must('ip', ['netns', 'add', netnsName]);
-  const ns = (...args: string[]) => must('ip', ['-n', netnsName, ...args]);
-  await ns('link', 'set', 'lo', 'up');
-  if ((await run('ip', ['-n', netnsName, 'link', 'show', 'eth0'])).code !== 0) {
-    await run('ip', ['link', 'del', vethHost]);
-    await must('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsName]);
+  const fresh = !existsSync(`/run/netns/${netnsName}`);
+  // A namespace we just made has no eth0; an older one (retry after a partial failure) may.
+  const needVeth = fresh || (await run('ip', ['-n', netnsName, 'link', 'show', 'eth0'])).code !== 0;
+  const host: string[] = [];
+  if (fresh) host.push(`netns add ${netnsName}`);
+  if (needVeth) {
+    // A stale host end (its peer died with an old namespace) would make `link add` fail.
+    if (existsSync(`/sys/class/net/${vethHost}`)) host.push(`link del ${vethHost}`);
+    host.push(`link add ${vethHost} type veth peer name eth0 netns ${netnsName}`);
   }
-  await must('ip', ['link', 'set', vethHost, 'master', b.name, 'up']);
+  host.push(`link set ${vethHost} master ${b.name} up`);
   // Hairpin: a pod reaching itself through its Service VIP gets the DNATed packet back on the
   // port it came from (as the CNI bridge plugin's hairpinMode).
-  await must('ip', ['link', 'set', vethHost, 'type', 'bridge_slave', 'hairpin', 'on']);
-  await ns('addr', 'replace', `${ip}/${c.prefix}`, 'dev', 'eth0');
-  await ns('link', 'set', 'eth0', 'up');
-  for (const r of routes) await ns('route', 'replace', r, 'via', gatewayOf(c), 'dev', 'eth0');
+  host.push(`link set dev ${vethHost} type bridge_slave hairpin on`);
+  await ipBatch([], host);
+  const inside = ['link set lo up', `addr replace ${ip}/${c.prefix} dev eth0`, 'link set eth0 up'];
+  for (const r of routes) inside.push(`route replace ${r} via ${gatewayOf(c)} dev eth0`);
+  await ipBatch(['-n', netnsName], inside);
   // Forwarding only inside the pod's namespace (services need it); never on the host.
   const all: Record<string, string> = { 'net.ipv4.ip_forward': '1', ...sysctls };
-  for (const [k, v] of Object.entries(all)) {
-    if (!k.startsWith('net.')) continue;
-    await must('ip', ['netns', 'exec', netnsName, 'sysctl', '-q', '-w', `${k}=${v}`]);
-  }
+  const set = Object.entries(all).filter(([k]) => k.startsWith('net.')).map(([k, v]) => `${k}=${v}`);
+  if (set.length) await must('ip', ['netns', 'exec', netnsName, 'sysctl', '-q', '-w', ...set]);
+}
+
+/** Runs `ip [pre] -batch -` with one command a line; stops at (and reports) the first failure. */
+async function ipBatch(pre: string[], lines: string[]): Promise<void> {
+  for (const l of lines) if (/[\n\r]/.test(l)) throw new Error(`bad ip command ${JSON.stringify(l)}`);
+  await must('ip', [...pre, '-batch', '-'], { input: lines.join('\n') + '\n' });
 }
 
 export async function teardownPodNetwork(netnsName: string, vethHost: string): Promise<void> {

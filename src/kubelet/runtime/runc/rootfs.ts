@@ -4,8 +4,8 @@
  * the container's own folder (same filesystem, as overlayfs requires).
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { must, run } from './cmd.js';
 
 export async function mountRootfs(containerDir: string, layers: string[]): Promise<string> {
@@ -27,6 +27,15 @@ export async function unmountRootfs(containerDir: string): Promise<void> {
   }
 }
 
+/**
+ * `mountpoint -q` without the spawn: a mount point lies on another device than its parent
+ * (overlay gets its own) or is the same inode as its parent (a bind of the parent onto itself).
+ */
 async function isMounted(path: string): Promise<boolean> {
-  return (await run('mountpoint', ['-q', path])).code === 0;
+  try {
+    const [s, p] = await Promise.all([stat(path), stat(dirname(path))]);
+    return s.dev !== p.dev || s.ino === p.ino;
+  } catch {
+    return false;
+  }
 }

@@ -53,10 +53,16 @@ export async function createSandbox(deps: SandboxDeps, id: string, config: PodSa
   if (!host) {
     rec.ip = await timed('sandbox.ipam', () => deps.ipam.allocate(id));
     await writeJson(join(dir, 'record.json'), rec);
-    await timed('sandbox.network', () => setupPodNetwork(deps.bridge, rec.netnsName, rec.vethHost, rec.ip, deps.routes, config.sysctls ?? {}));
-    await writeFile(rec.utsPath, '');
-    await writeFile(rec.ipcPath, '');
-    await timed('sandbox.uts-ipc', () => must('unshare', [`--uts=${rec.utsPath}`, `--ipc=${rec.ipcPath}`, 'hostname', hostname]));
+    // The network and the UTS/IPC namespaces do not depend on each other: made side by side.
+    // Both settle before a failure is reported, so the caller's teardown never races a setup.
+    const done = await Promise.allSettled([
+      timed('sandbox.network', () => setupPodNetwork(deps.bridge, rec.netnsName, rec.vethHost, rec.ip, deps.routes, config.sysctls ?? {})),
+      timed('sandbox.uts-ipc', async () => {
+        await Promise.all([writeFile(rec.utsPath, ''), writeFile(rec.ipcPath, '')]);
+        await must('unshare', [`--uts=${rec.utsPath}`, `--ipc=${rec.ipcPath}`, 'hostname', hostname]);
+      }),
+    ]);
+    for (const r of done) if (r.status === 'rejected') throw r.reason;
   }
   await writeFile(join(dir, 'hostname'), hostname + '\n');
   await writeFile(join(dir, 'hosts'), hostsFile(rec.ip, hostname));

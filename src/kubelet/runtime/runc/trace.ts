@@ -8,6 +8,9 @@ export interface PhaseStat {
   count: number;
   totalMs: number;
   maxMs: number;
+  /** performance.now() of the first start and the last end: when the phase ran in the burst. */
+  firstAt: number;
+  lastAt: number;
 }
 
 const spawns = new Map<string, number>();
@@ -19,7 +22,9 @@ export function countSpawn(file: string): void {
 }
 
 export function recordPhase(name: string, ms: number): void {
-  const p = phases.get(name) ?? { count: 0, totalMs: 0, maxMs: 0 };
+  const now = performance.now();
+  const p = phases.get(name) ?? { count: 0, totalMs: 0, maxMs: 0, firstAt: now - ms, lastAt: now };
+  p.lastAt = now;
   p.count++;
   p.totalMs += ms;
   p.maxMs = Math.max(p.maxMs, ms);
