@@ -12,7 +12,7 @@
  * builds (tests start several servers at once) never expose a half-written file.
  */
 import { build, type Plugin } from 'esbuild';
-import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,8 @@ const sourceUrls: Plugin = {
     });
   },
 };
+
+const runcDir = join(root, 'src', 'kubelet', 'runtime', 'runc');
 
 export async function buildSkiff(): Promise<string> {
   // The output's mtime is set to when the build started, so an edit made while it ran still
@@ -67,6 +69,9 @@ export async function buildSkiff(): Promise<string> {
     await writeFile(`${outFile}.map`, JSON.stringify(map));
     const js = (await readFile(tmp, 'utf8')).replace(/\/\/# sourceMappingURL=\S+\s*$/, '//# sourceMappingURL=skiff.mjs.map\n');
     await writeFile(tmp, js);
+    // Helper scripts the code finds next to itself (`new URL('./x.py', import.meta.url)`):
+    // in the bundle that is dist/, so they are copied there (their names are unique).
+    for (const py of (await readdir(runcDir)).filter((f) => f.endsWith('.py'))) await copyFile(join(runcDir, py), join(distDir, py));
     await utimes(tmp, started, started);
     await rename(tmp, outFile);
   } finally {

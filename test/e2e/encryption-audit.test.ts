@@ -113,8 +113,9 @@ rules:
   it('logs secrets at Metadata (no body) and configmaps with request and response', async () => {
     const events = await eventually(async () => {
       const lines = (await readFile(auditLog(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-      const sec = lines.find((e) => e.verb === 'create' && e.objectRef?.resource === 'secrets');
-      const cm = lines.find((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps');
+      const sec = lines.find((e) => e.verb === 'create' && e.objectRef?.resource === 'secrets' && e.objectRef?.name === 's');
+      // By name: the root CA publisher creates kube-root-ca.crt ConfigMaps too.
+      const cm = lines.find((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps' && e.objectRef?.name === 'cm');
       return sec && cm ? { sec, cm, lines } : undefined;
     }, 10_000, 'audit events for the creates');
     const { sec, cm, lines } = events;

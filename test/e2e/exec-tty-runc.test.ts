@@ -45,7 +45,7 @@ describe('kubectl exec -it on runc', { skip }, () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'skiff-runc-tty-'));
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrtty0', clusterCidr: '10.61.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
+    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrtty0', clusterCidr: '10.68.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
     const { layoutDir } = await buildBusyboxImage(work);
     await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
     const image = `${c.server.registry.address}/busybox:1.36`;

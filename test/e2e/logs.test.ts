@@ -106,7 +106,8 @@ describe('kubectl logs', { skip: !haveKubectl && 'kubectl is not installed' }, (
     await apply(pod('waiting', { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo never'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'missing', key: 'k' } } }] }] }));
     const r = await eventually(async () => {
       const x = await cluster.kubectl(['logs', 'waiting']);
-      return x.code !== 0 && x.stderr.includes('is waiting to start') ? x : undefined;
+      // Before the kubelet has a reason it says "- no logs yet"; wait for the reason.
+      return x.code !== 0 && /is waiting to start: \w+/.test(x.stderr) ? x : undefined;
     }, 15_000, 'waiting error');
     assert.match(r.stderr, /container "main" in pod "waiting" is waiting to start: \w+/);
   });

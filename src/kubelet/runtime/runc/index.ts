@@ -15,7 +15,7 @@ import type {
   ContainerConfig, ContainerStats, ContainerStatus, ExecOptions, PodSandboxConfig, PodSandboxStatus, Runtime,
   RuntimeVersion, UnpackedImageService,
 } from '../interface.js';
-import { followOutput } from './attach.js';
+import { attachSocketPath, attachWithStdin, conmonCtlPath, followOutput } from './attach.js';
 import { binaryVersion, resolveBinary } from './binary.js';
 import { ensureHugetlbV1, removeCgroupTree } from './cgroups.js';
 import { run } from './cmd.js';
@@ -221,7 +221,7 @@ export class RuncRuntime implements Runtime {
       this.containers.set(id, rec);
       await timed('container.conmon-create', () => createWithConmon({
         id, runtimePath: this.binary.path, runtimeRoot: this.root, bundle: dir, logPath: config.logPath,
-        socketDir: join(this.opts.stateDir, 'sock'),
+        socketDir: join(this.opts.stateDir, 'sock'), stdin: config.stdin, tty: config.tty,
       }));
     } catch (e) {
       await this.removeContainer(id).catch(() => undefined);
@@ -333,10 +333,17 @@ export class RuncRuntime implements Runtime {
     return execInContainer(this.binary.path, this.root, id, command, opts);
   }
 
-  /** Output-only attach (see attach.ts); stdin is refused rather than silently dropped. */
+  /**
+   * Attach (see attach.ts): with stdin to a container created with `stdin: true`, through
+   * conmon's attach socket (input, output and terminal resizes); otherwise its output only,
+   * followed from the log (kubectl warns itself when the container has no stdin).
+   */
   async attach(id: string, opts: ExecOptions): Promise<void> {
     const c = this.mustGet(id);
-    if (opts.stdin) throw new Error('attach with stdin is not supported by the runc runtime yet');
+    if (opts.stdin && c.config.stdin) {
+      const io = { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, signal: opts.signal, ctlPath: conmonCtlPath(c.dir), ...(opts.resize ? { resize: opts.resize } : {}) };
+      return attachWithStdin(attachSocketPath(join(this.opts.stateDir, 'sock'), id), io);
+    }
     await followOutput(
       { logPath: c.logPath, exited: async () => (await this.containerStatus(id))?.state !== 'running' },
       { stdout: opts.stdout, stderr: opts.stderr, signal: opts.signal },

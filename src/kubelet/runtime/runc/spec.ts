@@ -168,7 +168,8 @@ export function buildSpec(inp: SpecInput): Record<string, unknown> {
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      // conmon --terminal (a tty container) takes the pty master runc creates for it.
+      terminal: c.tty,
       user: resolveUser(sec, img.User, inp.rootfs),
       args,
       env: mergeEnv(img.Env, c.env, inp.hostname),
