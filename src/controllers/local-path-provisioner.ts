@@ -18,10 +18,10 @@ import type { Controller, ControllerContext } from './framework/controller.ts';
 import { QueueRunner } from './framework/controller.ts';
 import type { SC } from './persistentvolume/binder.ts';
 import { annProvisionedBy, annSelectedNode, annStorageProvisioner, type PV, type PVC } from './persistentvolume/matching.ts';
+import { annLocalPathCleanup, parseLocalPathCleanup } from '../api/local-path.ts';
 
 export const controllerName = 'local-path-provisioner';
 export const localPathProvisioner = 'rancher.io/local-path';
-export const annCleanup = 'local-path.skiff.dev/cleanup';
 const hostnameLabel = 'kubernetes.io/hostname';
 
 type N = Node & KubeObject;
@@ -128,18 +128,9 @@ export class LocalPathProvisioner implements Controller {
       if (isNotFound(err)) return; // The node and its disk are gone.
       throw err;
     }
-    const list = parseCleanup(node.metadata?.annotations?.[annCleanup]);
+    const list = parseLocalPathCleanup(node.metadata?.annotations?.[annLocalPathCleanup]);
     if (list.includes(path)) return;
-    await nodes.update({ ...node, metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, [annCleanup]: JSON.stringify([...list, path]) } } });
+    await nodes.update({ ...node, metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, [annLocalPathCleanup]: JSON.stringify([...list, path]) } } });
   }
 }
 
-export function parseCleanup(s: string | undefined): string[] {
-  if (!s) return [];
-  try {
-    const v: unknown = JSON.parse(s);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}

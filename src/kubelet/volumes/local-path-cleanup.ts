@@ -13,19 +13,9 @@ import type { KubeObject } from '../../api/object.ts';
 import { refs } from '../../client/refs.ts';
 import type { Client } from '../../client/rest.ts';
 import { isConflict } from '../../machinery/status.ts';
+import { annLocalPathCleanup, parseLocalPathCleanup } from '../../api/local-path.ts';
 
-export const annCleanup = 'local-path.skiff.dev/cleanup';
 const dirName = /^pvc-[0-9a-f-]{36}_[a-z0-9]([-a-z0-9]*[a-z0-9])?_[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
-
-export function parseCleanup(s: string | undefined): string[] {
-  if (!s) return [];
-  try {
-    const v: unknown = JSON.parse(s);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 /** Whether a listed path is one the provisioner could have created. */
 export const removable = (p: string): boolean => isAbsolute(p) && normalize(p) === p && dirName.test(basename(p));
@@ -34,7 +24,7 @@ export const removable = (p: string): boolean => isAbsolute(p) && normalize(p) =
 export async function cleanLocalPaths(client: Client, nodeName: string): Promise<string[]> {
   const nodes = client.resource<Node & KubeObject>(refs.nodes);
   const node = await nodes.get(nodeName);
-  const list = parseCleanup(node.metadata?.annotations?.[annCleanup]);
+  const list = parseLocalPathCleanup(node.metadata?.annotations?.[annLocalPathCleanup]);
   if (list.length === 0) return [];
   const done: string[] = [];
   for (const p of list) {
@@ -44,8 +34,8 @@ export async function cleanLocalPaths(client: Client, nodeName: string): Promise
   }
   const annotations = { ...node.metadata?.annotations };
   const left = list.filter((p) => !done.includes(p));
-  if (left.length) annotations[annCleanup] = JSON.stringify(left);
-  else delete annotations[annCleanup];
+  if (left.length) annotations[annLocalPathCleanup] = JSON.stringify(left);
+  else delete annotations[annLocalPathCleanup];
   try {
     await nodes.update({ ...node, metadata: { ...node.metadata, annotations } });
   } catch (err) {
