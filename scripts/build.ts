@@ -19,6 +19,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
 const outFile = join(distDir, 'skiff.mjs');
+// The ingress worker process (`src/ingress/workers.ts` forks it), built before skiff.mjs so a
+// bundle that looks fresh always has a worker of the same build beside it.
+const workerFile = join(distDir, 'ingress-worker.mjs');
 
 /**
  * Source modules that find files beside themselves with `new URL('./x', import.meta.url)`
@@ -48,7 +51,10 @@ export async function buildSkiff(): Promise<string> {
   // dist/ ignores itself, so the build output never shows up as something to commit.
   await writeFile(join(distDir, '.gitignore'), '*\n');
   const tmp = `${outFile}.${process.pid}.tmp`;
+  const workerTmp = `${workerFile}.${process.pid}.tmp`;
   try {
+    await build({ entryPoints: [join(root, 'src', 'ingress', 'worker-main.ts')], outfile: workerTmp, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', legalComments: 'none', logLevel: 'warning', plugins: [sourceUrls] });
+    await rename(workerTmp, workerFile);
     await build({
       entryPoints: [join(root, 'bin', 'skiff.ts')],
       outfile: tmp,
@@ -76,6 +82,7 @@ export async function buildSkiff(): Promise<string> {
     await rename(tmp, outFile);
   } finally {
     await rm(tmp, { force: true });
+    await rm(workerTmp, { force: true });
     await rm(`${tmp}.map`, { force: true });
   }
   return outFile;

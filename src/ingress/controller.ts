@@ -3,7 +3,9 @@
  * EndpointSlice and Secret; a routing table rebuilt (coalesced) on any Ingress or class change;
  * an HTTP and an HTTPS listener (SNI) sharing one handler; status written back to the served
  * Ingresses. Endpoint and Secret changes need no rebuild: the proxy reads them from the cache
- * per request.
+ * per request. With `workers` > 0 the proxying moves to worker processes (`workers.ts`) once
+ * the caches have synced: they get the bound listeners and a snapshot of the table on every
+ * change, and this process stops accepting (it serves in-process until then, and if they fail).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -25,7 +27,9 @@ import { IngressMetrics } from './metrics.ts';
 import { ingressHandler } from './proxy.ts';
 import { RouteTable } from './router.ts';
 import { StatusWriter } from './status.ts';
+import { compileSnapshot } from './snapshot.ts';
 import { CertificateStore, type CertPair } from './tls.ts';
+import { IngressWorkers } from './workers.ts';
 
 type Ing = Ingress & KubeObject;
 
@@ -38,6 +42,8 @@ export interface IngressControllerOptions {
   advertiseAddress: string;
   defaultCert: CertPair;
   metrics?: Registry;
+  /** Worker processes that proxy (0: proxy in this process). */
+  workers?: number;
 }
 
 export class IngressController {
@@ -52,6 +58,10 @@ export class IngressController {
   private httpsServer?: https.Server;
   private status?: StatusWriter;
   private rebuildPending = false;
+  private pushPending = false;
+  private workers?: IngressWorkers;
+  private readonly informers: { synced: Promise<void> }[];
+  private readonly secrets;
   httpPort?: number;
   httpsPort?: number;
 
@@ -67,6 +77,11 @@ export class IngressController {
     const services = informers.informerFor<Service & KubeObject>(refs.services);
     const slices = informers.informerFor<EndpointSlice & KubeObject>(refs.endpointslices);
     const secrets = informers.informerFor<Secret & KubeObject>(refs.secrets);
+    this.secrets = secrets;
+    this.informers = [this.ingresses, this.classes, services, slices, secrets];
+    // Workers route from snapshots, so endpoint and Secret changes must reach them too.
+    for (const inf of [services, slices, secrets] as { addEventHandler(h: object): void }[])
+      inf.addEventHandler({ onAdd: () => this.schedulePush(), onUpdate: () => this.schedulePush(), onDelete: () => this.schedulePush() });
     this.endpoints = new EndpointResolver(services, slices);
     this.certs = new CertificateStore(secrets, opts.defaultCert, logger);
     this.metrics = new IngressMetrics(opts.metrics);
@@ -96,7 +111,53 @@ export class IngressController {
     setImmediate(() => {
       this.rebuildPending = false;
       this.table = new RouteTable(this.ingresses.store.list().filter(this.served));
+      this.schedulePush();
     });
+  }
+
+  private snapshot() {
+    return compileSnapshot(this.ingresses.store.list().filter(this.served), this.table, (b) => this.endpoints.resolve(b), (t) => this.secrets.store.getByName(t.namespace, t.secretName), this.opts.defaultCert, this.httpsPort);
+  }
+
+  /** Coalesces changes into one snapshot for the workers (none while there are none). */
+  private schedulePush(): void {
+    if (this.pushPending || !this.workers?.current) return;
+    this.pushPending = true;
+    setImmediate(() => {
+      this.pushPending = false;
+      this.workers?.update(this.snapshot());
+    });
+  }
+
+  /** After the caches synced: hands the listeners to the workers, then stops accepting here. */
+  private async startWorkers(signal: AbortSignal): Promise<void> {
+    const n = this.opts.workers ?? 0;
+    if (n <= 0 || signal.aborted) return;
+    await Promise.all(this.informers.map((i) => i.synced));
+    if (signal.aborted) return;
+    this.table = new RouteTable(this.ingresses.store.list().filter(this.served));
+    const servers = [
+      ...(this.httpServer ? [{ proto: 'http' as const, server: this.httpServer }] : []),
+      ...(this.httpsServer ? [{ proto: 'https' as const, server: this.httpsServer }] : []),
+    ];
+    const workers = new IngressWorkers(n, this.metrics, this.logger);
+    this.workers = workers;
+    try {
+      await workers.start(this.snapshot(), servers);
+    } catch (err) {
+      this.logger.error('ingress workers not started, proxying in the server process', { err: String(err) });
+      this.workers = undefined;
+      await workers.stop();
+      return;
+    }
+    if (signal.aborted) return;
+    // The workers hold their own copies of the sockets; closing ours only stops this process
+    // from taking a share of the connections.
+    for (const s of servers) {
+      s.server.close();
+      s.server.closeIdleConnections();
+    }
+    this.logger.info('ingress proxying in worker processes', { workers: n });
   }
 
   /** Binds the listeners (throws on a bind failure, before anything else runs). */
@@ -149,13 +210,15 @@ export class IngressController {
       }
     }
     this.resyncAll();
+    const workers = this.startWorkers(signal).catch((err: unknown) => this.logger.error('ingress workers failed', { err: String(err) }));
     await this.status.run(signal);
+    await workers;
   }
 
   async close(): Promise<void> {
     const stop = (s?: http.Server | https.Server) =>
       s ? new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); }) : Promise.resolve();
-    await Promise.all([stop(this.httpServer), stop(this.httpsServer)]);
+    await Promise.all([stop(this.httpServer), stop(this.httpsServer), this.workers?.stop()]);
     this.agent.destroy();
   }
 }

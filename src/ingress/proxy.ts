@@ -20,7 +20,7 @@ const maxTries = 5;
 export interface ProxyContext {
   table(): RouteTable;
   endpoints: Pick<EndpointResolver, 'pick'>;
-  metrics: IngressMetrics;
+  metrics: Pick<IngressMetrics, 'observe'>;
   /** The HTTPS port for redirects (undefined: HTTPS is off, no redirect). */
   httpsPort?: number;
   agent: http.Agent;

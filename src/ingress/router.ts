@@ -119,6 +119,23 @@ export class RouteTable {
     return this.defaultRoute;
   }
 
+  /** Every service backend a route (main, canary or default) can send to. */
+  backends(): ServiceBackend[] {
+    const out: ServiceBackend[] = [];
+    const add = (r?: Route) => {
+      if (r?.backend) out.push(r.backend);
+      if (r?.canary?.backend) out.push(r.canary.backend);
+    };
+    add(this.defaultRoute);
+    for (const rules of this.hosts.values()) for (const r of rules) add(r.route);
+    return out;
+  }
+
+  /** Every TLS Secret the table refers to. */
+  tlsTargets(): TlsTarget[] {
+    return [...this.tls.values()];
+  }
+
   /** The TLS Secret for a server name (exact, then a `*.` wildcard entry). */
   tlsFor(host: string): TlsTarget | undefined {
     const exact = this.tls.get(host);

@@ -3,8 +3,11 @@
  * `--ingress-https-port`): its own in-process client as `system:skiff-ingress` (ClusterRole of
  * the same name), its own informers, and a self-signed default certificate made at start (as
  * ingress-nginx's fake certificate). A port already in use disables the ingress with a warning
- * rather than failing the control plane, as DNS does.
+ * rather than failing the control plane, as DNS does. `workers` (`--ingress-workers`, default
+ * one per CPU as nginx; 0 keeps the proxying in this process) moves the proxying to worker
+ * processes once the caches have synced.
  */
+import { availableParallelism } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { UserInfo } from '../../apiserver/types.ts';
 import { InformerFactory } from '../../client/cache/factory.ts';
@@ -28,7 +31,7 @@ export async function startIngress(
   clock: Clock,
   logger: Logger,
   signal: AbortSignal,
-  opts: { httpPort?: number; httpsPort?: number; host: string; advertiseAddress: string; metrics?: Registry },
+  opts: { httpPort?: number; httpsPort?: number; host: string; advertiseAddress: string; metrics?: Registry; workers?: number },
 ): Promise<IngressHandle> {
   const enabled = (p?: number) => p !== undefined && p >= 0;
   if (!enabled(opts.httpPort) && !enabled(opts.httpsPort)) return { stop: async () => {} };
@@ -39,7 +42,7 @@ export async function startIngress(
   const recorder = new ClientEventRecorder(client, { component: 'skiff-ingress' }, clock, log);
   const ca = await createCA('skiff-ingress-default-ca');
   const defaultCert = await issueCert(ca, { commonName: 'Kubernetes Ingress Controller Fake Certificate', organizations: ['Acme Co'], usage: 'server', sans: ['ingress.local'] });
-  const controller = new IngressController(client, informers, recorder, { host: opts.host, httpPort: opts.httpPort, httpsPort: opts.httpsPort, advertiseAddress: opts.advertiseAddress, defaultCert, metrics: opts.metrics }, log);
+  const controller = new IngressController(client, informers, recorder, { host: opts.host, httpPort: opts.httpPort, httpsPort: opts.httpsPort, advertiseAddress: opts.advertiseAddress, defaultCert, metrics: opts.metrics, workers: opts.workers ?? availableParallelism() }, log);
   try {
     await controller.listen();
   } catch (err) {

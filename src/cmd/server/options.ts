@@ -46,6 +46,8 @@ export interface ServerOptions {
   ingressHttpPort?: number;
   /** HTTPS port of the built-in ingress controller (0 picks a free one, -1 disables it). */
   ingressHttpsPort?: number;
+  /** Ingress worker processes (default one per CPU; 0 proxies in the server process). */
+  ingressWorkers?: number;
   /** HTTPS port of the embedded agent's kubelet endpoint (flag default 10250; unset: a free one). */
   kubeletPort?: number;
   /** Besides loopback, the only addresses the API server dials kubelets at (default none). */
@@ -112,6 +114,7 @@ export const serverHelp = `usage: skiff server [flags]
   --dns-port PORT       port of the cluster DNS server on 127.0.0.1 (default 53 when root, else disabled; 0 picks a free port, -1 disables it)
   --ingress-http-port PORT   HTTP port of the built-in ingress controller (default 80; 0 picks a free port, -1 disables it)
   --ingress-https-port PORT  HTTPS port of the built-in ingress controller (default 443; 0 picks a free port, -1 disables it)
+  --ingress-workers N        worker processes that proxy ingress traffic (default: one per CPU; 0 proxies in the server process)
   --encryption-config FILE      EncryptionConfiguration for data at rest (default: DIR/tls/encryption-config.yaml, generated)
   --audit-policy-file FILE      audit.k8s.io/v1 Policy deciding what is audited
   --audit-log-path PATH         audit events as JSON lines ("-": stdout)
@@ -173,6 +176,7 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
       'dns-port': { type: 'string' },
       'ingress-http-port': { type: 'string' },
       'ingress-https-port': { type: 'string' },
+      'ingress-workers': { type: 'string' },
       'encryption-config': { type: 'string' },
       'audit-policy-file': { type: 'string' },
       'audit-log-path': { type: 'string' },
@@ -214,6 +218,8 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
   };
   const ingressHttpPort = ingressPort('ingress-http-port', values['ingress-http-port'], 80);
   const ingressHttpsPort = ingressPort('ingress-https-port', values['ingress-https-port'], 443);
+  const ingressWorkers = values['ingress-workers'] === undefined ? undefined : Number(values['ingress-workers']);
+  if (ingressWorkers !== undefined && (!Number.isInteger(ingressWorkers) || ingressWorkers < 0)) throw new Error(`--ingress-workers: not a count: ${values['ingress-workers']}`);
   const clusterDns = values['cluster-dns'] ?? '10.43.0.10';
   if (!isIP(clusterDns)) throw new Error(`--cluster-dns: not an IP address: ${clusterDns}`);
   const clusterDomain = (values['cluster-domain'] ?? 'cluster.local').replace(/\.$/, '').toLowerCase();
@@ -251,6 +257,7 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
     dnsPort,
     ingressHttpPort,
     ingressHttpsPort,
+    ingressWorkers,
     clusterDns,
     clusterDomain,
     audit,
