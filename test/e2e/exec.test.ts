@@ -158,10 +158,18 @@ describe('exec and port-forward on the process runtime', { skip: !haveKubectl &&
     }
   });
 
-  it('kubectl attach on the process runtime reports that attach is unsupported', async () => {
-    const r = await cluster.kubectl(['attach', 'shell'], { timeoutMs: 20_000 });
+  it('kubectl attach on the process runtime streams output; with stdin it says why not', async () => {
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pticker' }, spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.2; done'] }] } });
+    await cluster.kubectl.ok(['wait', '--for=condition=Ready', 'pod/pticker', '--timeout=30s']);
+    const at = cluster.kubectl.spawn(['attach', 'pticker']);
+    try {
+      await eventually(() => at.output().match(/tick \d+/g) ?? undefined, 15_000, 'ticks through attach');
+    } finally {
+      await at.stop();
+    }
+    const r = await cluster.kubectl(['attach', '-i', 'shell'], { timeoutMs: 20_000, input: 'x\n' });
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /attach is not supported by the process runtime/);
+    assert.match(r.stderr, /attach with stdin or a tty is not supported by the process runtime/);
   });
 });
 

@@ -19,6 +19,7 @@ import type {
 import { processEnv, rewritePaths } from './process/paths.ts';
 import { shimScript } from './process/shim.ts';
 import { processGroupStats } from './process/proc-stats.ts';
+import { followOutput } from './follow-output.js';
 
 interface SandboxRecord { id: string; config: PodSandboxConfig; createdAt: number; state: 'ready' | 'notready' }
 interface ContainerRecord { id: string; sandboxId: string; config: ContainerConfig; createdAt: number; shimPid?: number; hostname: string }
@@ -272,8 +273,15 @@ export class ProcessRuntime implements Runtime {
     });
   }
 
-  async attach(): Promise<void> {
-    throw new Error('attach is not supported by the process runtime (containers run without a terminal or stdin)');
+  /** Output only: process containers run without a terminal and their stdin is closed. */
+  async attach(id: string, opts: ExecOptions): Promise<void> {
+    const rec = await this.container(id);
+    if (!rec) throw new Error(`container ${id} not found`);
+    if (opts.stdin || opts.tty) throw new Error('attach with stdin or a tty is not supported by the process runtime (its containers run without a terminal and with stdin closed)');
+    await followOutput(
+      { logPath: rec.config.logPath, exited: async () => (await this.containerStatus(id))?.state !== 'running' },
+      { stdout: opts.stdout, stderr: opts.stderr, signal: opts.signal },
+    );
   }
 
   async portForward(_sandboxId: string, port: number): Promise<Duplex> {

@@ -1,8 +1,6 @@
 /**
- * @module Attach, output side: the container's stdout/stderr as they are written from now on,
- * read back from the CRI log file conmon writes (kubelet-style `P` partials are passed on
- * without a newline). Ends when the container has exited and the log is drained, or on abort.
- * Attach with stdin goes through conmon's attach socket (`<socket-dir>/<id>/attach`, a unix
+ * @module Attach on runc with stdin (output-only attach follows the log file, see
+ * ../follow-output.ts). Attach with stdin goes through conmon's attach socket (`<socket-dir>/<id>/attach`, a unix
  * SOCK_SEQPACKET socket Node cannot open) by way of `attach-relay.py`: input to the container's
  * stdin pipe (conmon `--stdin`), output back from the same socket. With a tty (conmon
  * `--terminal`) output is the pty's, and sizes go to conmon's `<bundle>/ctl` fifo as
@@ -67,49 +65,5 @@ async function sendResizes(ctlPath: string, sizes: AsyncIterable<{ width: number
     // The container (and its conmon) went away, or the size stream ended with the session.
   } finally {
     await ctl?.close().catch(() => undefined);
-  }
-}
-
-const lineRe = /^(\S+) (stdout|stderr) ([FP]) (.*)$/;
-
-export interface AttachTarget {
-  logPath: string;
-  /** Resolves true once the container has exited. */
-  exited(): Promise<boolean>;
-}
-
-export async function followOutput(t: AttachTarget, out: { stdout?: Writable; stderr?: Writable; signal?: AbortSignal }): Promise<void> {
-  let fh = await open(t.logPath, 'r').catch(() => undefined);
-  let pos = fh ? (await fh.stat()).size : 0;
-  let rest = '';
-  const buf = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) {
-      if (out.signal?.aborted) return;
-      const done = await t.exited();
-      // The log file appears when the container starts.
-      fh ??= await open(t.logPath, 'r').catch(() => undefined);
-      let n = 0;
-      if (fh) {
-        ({ bytesRead: n } = await fh.read(buf, 0, buf.length, pos));
-        pos += n;
-      }
-      if (n > 0) {
-        rest += buf.subarray(0, n).toString('utf8');
-        const lines = rest.split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) {
-          const m = lineRe.exec(line);
-          if (!m) continue;
-          const w = m[2] === 'stdout' ? out.stdout : out.stderr;
-          w?.write(m[3] === 'F' ? `${m[4]}\n` : m[4]);
-        }
-        continue;
-      }
-      if (done) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    await fh?.close();
   }
 }

@@ -15,7 +15,8 @@ import type {
   ContainerConfig, ContainerStats, ContainerStatus, ExecOptions, PodSandboxConfig, PodSandboxStatus, Runtime,
   RuntimeVersion, UnpackedImageService,
 } from '../interface.js';
-import { attachSocketPath, attachWithStdin, conmonCtlPath, followOutput } from './attach.js';
+import { attachSocketPath, attachWithStdin, conmonCtlPath } from './attach.js';
+import { followOutput } from '../follow-output.js';
 import { binaryVersion, resolveBinary } from './binary.js';
 import { ensureHugetlbV1, removeCgroupTree } from './cgroups.js';
 import { run } from './cmd.js';
