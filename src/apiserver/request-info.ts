@@ -42,9 +42,18 @@ function decodeSegment(s: string): string {
   }
 }
 
+/** The path's non-empty segments, percent-decoded; one pass, no decoding unless a `%` occurs. */
+function splitPath(path: string): string[] {
+  const raw = path.split('/');
+  const parts: string[] = [];
+  const escaped = path.includes('%');
+  for (const p of raw) if (p.length > 0) parts.push(escaped ? decodeSegment(p) : p);
+  return parts;
+}
+
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const lowerVerb = (methodVerbs[method.toUpperCase()] ?? method.toLowerCase());
-  const parts = path.split('/').filter((p) => p.length > 0).map(decodeSegment);
+  const lowerVerb = methodVerbs[method] ?? methodVerbs[method.toUpperCase()] ?? method.toLowerCase();
+  const parts = splitPath(path);
   const nonResource: NonResourceRequestInfo = { isResourceRequest: false, path, verb: lowerVerb };
   if (parts[0] !== 'api' && parts[0] !== 'apis') return nonResource;
   const apiPrefix = parts[0];

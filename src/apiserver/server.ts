@@ -164,16 +164,12 @@ export class ApiServer implements ServerContext {
       res = this.failure(err, req);
     }
     if (audit) res = audit.finish(res);
-    const labels = info.isResourceRequest
-      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource }
-      : { verb: info.verb, group: '', version: '', resource: '', subresource: '' };
-    this.metrics.requests.inc({ ...labels, code: String(res.status) });
-    if (info.isResourceRequest) res = this.metrics.trackLongRunning(res, labels, () => this.resources.find((r) => r.group === info.group && r.resource === info.resource)?.kind);
-    if (labels.verb !== 'watch')
-      this.metrics.duration.observe(
-        { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource },
-        (performance.now() - started) / 1000,
-      );
+    const series = info.isResourceRequest
+      ? this.metrics.requestSeries(info.verb, info.group, info.version, info.resource, info.subresource)
+      : this.metrics.requestSeries(info.verb, '', '', '', '');
+    this.metrics.countRequest(series, res.status);
+    if (info.isResourceRequest) res = this.metrics.trackLongRunning(res, series.labels, () => this.resources.find((r) => r.group === info.group && r.resource === info.resource)?.kind);
+    if (info.verb !== 'watch') this.metrics.duration.observe(series.durationLabels, (performance.now() - started) / 1000);
     return res;
   }
 
@@ -212,7 +208,20 @@ export class ApiServer implements ServerContext {
     }
     if (!info.isResourceRequest) return nonResource.authenticated(this, req);
     if (info.group === metricsGroup && this.config.metricsProvider) return serveMetrics(this.config.metricsProvider, info, req.query);
-    return routeResource(this, req, info, user, negotiate(req.headers.accept), this.config.clock.now());
+    return routeResource(this, req, info, user, this.mediaFor(req.headers.accept), this.config.clock.now());
+  }
+
+  /** Clients send the same few Accept headers: each is negotiated once (the choice is only read). */
+  private readonly media = new Map<string, ReturnType<typeof negotiate>>();
+
+  private mediaFor(accept: string | undefined): ReturnType<typeof negotiate> {
+    if (accept === undefined) return negotiate(accept);
+    let m = this.media.get(accept);
+    if (!m) {
+      if (this.media.size >= 256) this.media.clear();
+      this.media.set(accept, (m = Object.freeze(negotiate(accept))));
+    }
+    return m;
   }
 
   private failure(err: unknown, req: ApiRequest): ApiResponse {

@@ -3,6 +3,7 @@
  * composition code binds the API server's pipeline and an identity into the handler, so
  * requests still pass authentication, authorization, admission and validation.
  */
+import { setMaxListeners } from 'node:events';
 import type { Transport, TransportResponse } from './transport.ts';
 
 export type RequestHandler = (req: {
@@ -17,6 +18,14 @@ export type RequestHandler = (req: {
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
+
+/**
+ * The signal of a call that brought none: it never aborts, so one serves every such call
+ * instead of an AbortController per request. Handlers that listen (a watch) remove their
+ * listener when they end; long-lived watches may listen at once, hence no listener limit.
+ */
+const neverAborted = new AbortController().signal;
+setMaxListeners(0, neverAborted);
 
 /** Resolves on the next turn of the event loop (after pending I/O and timers). */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
@@ -37,7 +46,7 @@ export function inProcessTransport(handle: RequestHandler): Transport {
         query: req.query ?? new URLSearchParams(),
         headers,
         body: req.body,
-        signal: req.signal ?? new AbortController().signal,
+        signal: req.signal ?? neverAborted,
       });
       return { status: res.status, headers: res.headers, body: res.body instanceof Uint8Array ? once(res.body) : res.body };
     },

@@ -24,6 +24,11 @@ export interface AdmissionAttributes {
 
 export interface AdmissionPlugin {
   name: string;
+  /**
+   * Whether the plugin may act on requests for this resource at all (upstream's Handles is
+   * per operation; this is per resource). Asked once per resource; absent: every resource.
+   */
+  handles?(resource: ResourceInfo): boolean;
   /** May change attrs.object. */
   mutate?(attrs: AdmissionAttributes): Promise<void>;
   /** Throws a StatusError to reject. */
@@ -35,14 +40,32 @@ export interface Admission {
   validate(attrs: AdmissionAttributes): Promise<void>;
 }
 
-/** Runs plugins in order: every mutate, then (separately) every validate. */
+type Phase = (attrs: AdmissionAttributes) => Promise<void>;
+
+/**
+ * Runs plugins in order: every mutate, then (separately) every validate. The plugins that
+ * apply to a resource are picked once per resource, so a request only calls those.
+ */
 export function admissionChain(plugins: AdmissionPlugin[]): Admission {
+  const chains = new WeakMap<ResourceInfo, { mutate: Phase[]; validate: Phase[] }>();
+  const chainFor = (resource: ResourceInfo) => {
+    let c = chains.get(resource);
+    if (!c) {
+      const applies = plugins.filter((p) => p.handles?.(resource) ?? true);
+      c = {
+        mutate: applies.flatMap((p) => (p.mutate ? [p.mutate.bind(p)] : [])),
+        validate: applies.flatMap((p) => (p.validate ? [p.validate.bind(p)] : [])),
+      };
+      chains.set(resource, c);
+    }
+    return c;
+  };
   return {
     async mutate(attrs) {
-      for (const p of plugins) await p.mutate?.(attrs);
+      for (const m of chainFor(attrs.resource).mutate) await m(attrs);
     },
     async validate(attrs) {
-      for (const p of plugins) await p.validate?.(attrs);
+      for (const v of chainFor(attrs.resource).validate) await v(attrs);
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
-import type { Client } from '../rest.ts';
+import type { Client, ResourceClient } from '../rest.ts';
 import { refs } from '../refs.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -52,13 +52,30 @@ export class ClientEventRecorder implements EventRecorder {
     private readonly source: { component: string; host?: string },
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.events = client.resource<Event & KubeObject>(refs.events);
+  }
+
+  private readonly events: ResourceClient<Event & KubeObject>;
+  /** The last second formatted: a busy component records many events per second. */
+  private lastSecond = NaN;
+  private lastStamp = '';
+
+  /** Seconds-precision RFC3339 (metav1.Time). */
+  private stamp(d: Date): string {
+    const second = Math.floor(d.getTime() / 1000);
+    if (second !== this.lastSecond) {
+      this.lastStamp = d.toISOString().replace(/\.\d+Z$/, 'Z');
+      this.lastSecond = second;
+    }
+    return this.lastStamp;
+  }
 
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
     const involved = referenceTo(obj);
-    const key = [involved.kind, involved.namespace, involved.name, involved.uid, type, reason, message].join('\u0000');
-    const now = this.clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
-    const events = this.client.resource<Event & KubeObject>(refs.events);
+    const key = `${involved.kind ?? ''}\u0000${involved.namespace ?? ''}\u0000${involved.name ?? ''}\u0000${involved.uid ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
+    const now = this.stamp(this.clock.now());
+    const events = this.events;
     const write = async () => {
       const prior = this.seen.get(key);
       if (prior) {
@@ -87,7 +104,7 @@ export class ClientEventRecorder implements EventRecorder {
         lastTimestamp: now,
         count: 1,
       };
-      await events.create(ev, namespace);
+      await events.createNoResult(ev, namespace);
       if (this.seen.size >= cacheSize) this.seen.delete(this.seen.keys().next().value!);
       this.seen.set(key, { name, namespace, count: 1, first: now });
     };

@@ -132,7 +132,7 @@ export class Store {
     oldObject: KubeObject | undefined,
     opts: WriteOptions,
   ): AdmissionAttributes {
-    return {
+    const attrs: AdmissionAttributes = {
       operation,
       resource: this.strategy.info,
       subresource: opts.subresource ?? '',
@@ -142,9 +142,11 @@ export class Store {
       oldObject,
       user: opts.user,
       dryRun: opts.dryRun,
-      ...(opts.warnings ? { warnings: opts.warnings } : {}),
-      ...(opts.auditAnnotations ? { auditAnnotations: opts.auditAnnotations } : {}),
     };
+    // Assigned rather than spread from temporary objects: this runs twice per write.
+    if (opts.warnings) attrs.warnings = opts.warnings;
+    if (opts.auditAnnotations) attrs.auditAnnotations = opts.auditAnnotations;
+    return attrs;
   }
 
   async getRaw(namespace: string, name: string): Promise<{ obj: StoredObject; kv: KeyValue } | undefined> {
