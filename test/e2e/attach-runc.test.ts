@@ -7,32 +7,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
-import { startCluster, type TestCluster } from '../support/server.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
+import type { TestCluster } from '../support/server.ts';
 
 const skip = runcSkipReason() || (spawnSync('sh', ['-c', 'command -v python3']).status !== 0 ? 'python3 is not installed' : false);
 
 describe('kubectl attach -i on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
   let image: string;
-  const node = 'skiff-runc-attach';
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-runc-attach-'));
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skratt0', clusterCidr: '10.69.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
-    image = `${c.server.registry.address}/busybox:1.36`;
-    await eventually(async () => (await c.kubectl.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready');
+    env = await startRuncCluster({ nodeName: 'skiff-runc-attach', bridge: 'skratt0', clusterCidr: '10.69.0.0/16' });
+    ({ cluster: c, image } = env);
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('sends input to a stdin container and shows its output; end of input ends it', async () => {

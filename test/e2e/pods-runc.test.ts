@@ -7,34 +7,26 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
-import { startCluster, type TestCluster } from '../support/server.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
+import type { TestCluster } from '../support/server.ts';
 
 
 const skip = runcSkipReason();
 
 describe('real pods on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
   let image: string;
   const node = 'skiff-runc-e2e';
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-runc-e2e-'));
-    // Its own bridge and pod network, so runc test clusters running side by side never share either.
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrunc0', clusterCidr: '10.60.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
-    image = `${c.server.registry.address}/busybox:1.36`;
-    await eventually(async () => (await c.kubectl.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready');
+    env = await startRuncCluster({ nodeName: node, bridge: 'skrunc0', clusterCidr: '10.60.0.0/16' });
+    ({ cluster: c, image } = env);
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('pulls from the built-in registry and serves httpd on the pod IP', async () => {
