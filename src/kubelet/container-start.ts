@@ -45,6 +45,7 @@ export async function startContainer(
   if (failed !== undefined && d.backoff.isInBackOffSince(pullKey, failed.at, Date.now())) {
     const msg = `Back-off pulling image "${image}"`;
     d.recorder.event(pod, 'Normal', 'BackOff', msg);
+    d.recorder.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
     // Since 1.30 the status message carries the last pull error; the event does not.
     return { waiting: { reason: 'ImagePullBackOff', message: `${msg}: ErrImagePull: ${failed.message}` } };
   }
@@ -70,6 +71,8 @@ export async function startContainer(
     pullFailures.set(pullKey, { at: Date.now(), message: msg });
     d.backoff.next(pullKey, Date.now());
     d.recorder.event(pod, 'Warning', 'Failed', msg);
+    // Upstream's second event: the container's start error, by its waiting reason.
+    d.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
     return { waiting: { reason: 'ErrImagePull', message: msg } };
   }
   let env;

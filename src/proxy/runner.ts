@@ -38,7 +38,8 @@ export interface ServiceProxyHandle {
 
 /** Set by the EndpointSlice controller upstream; when absent the proxy's own observation time counts. */
 const triggerTimeAnnotation = 'endpoints.kubernetes.io/last-change-trigger-time';
-const maxBackoffMs = 30_000;
+/** A failed sync is retried quickly: a transient failure must not hold back changes for long. */
+const maxBackoffMs = 5_000;
 
 export function startServiceProxy(o: ServiceProxyOptions, signal: AbortSignal): ServiceProxyHandle {
   const clock = o.clock ?? realClock;

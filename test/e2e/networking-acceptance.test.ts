@@ -107,7 +107,12 @@ describe('services, DNS and load balancing across two nodes', { skip }, () => {
     const nodePort = await kubectl(['-n', 'demo', 'get', 'svc', 'web-np', '-o', 'jsonpath={.spec.ports[0].nodePort}']);
     const pods = new Set(await webPods());
     for (const n of env.nodes) {
-      const body = await eventually(async () => (await fetch(`http://${n.ip}:${nodePort}/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).catch(() => '')).trim() || undefined, 20_000, `NodePort on ${n.ip}`);
+      const body = await eventually(async () => (await fetch(`http://${n.ip}:${nodePort}/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).catch(() => '')).trim() || undefined, 30_000, `NodePort on ${n.ip}`).catch(async (err: Error) => {
+        // What the node had programmed, and what its agent said, to tell why.
+        const nft = (() => { try { return env.inNode(n.name, ['nft', 'list', 'table', 'ip', `skiff_proxy_${n.name}`]); } catch (e) { return String(e); } })();
+        const log = (await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').filter((l) => /proxy|error|warn/i.test(l)).slice(-20).join('\n');
+        throw new Error(`${err.message}\n--- nft ---\n${nft.slice(0, 3000)}\n--- agent log ---\n${log}`);
+      });
       assert.ok(pods.has(body), body);
     }
     await kubectl(['-n', 'demo', 'expose', 'deploy/web', '--name=web-lb', '--type=LoadBalancer', '--port=8081', '--target-port=8080']);
