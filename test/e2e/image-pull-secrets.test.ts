@@ -67,7 +67,7 @@ describe('image pull secrets on runc', { skip }, () => {
 
   it('without imagePullSecrets the pull is refused (401), then backs off with that error', async () => {
     await pod('nosecret', image);
-    const failed = await eventually(async () => (await events('nosecret')).find((x) => x.reason === 'Failed'), 30_000, 'Failed event');
+    const failed = await eventually(async () => (await events('nosecret')).find((x) => x.reason === 'Failed' && x.message?.startsWith('Failed to pull')), 30_000, 'Failed event');
     assert.equal(failed.type, 'Warning');
     assert.ok(failed.message?.startsWith(`Failed to pull image "${image}": `), failed.message);
     assert.match(failed.message!, /401/);
