@@ -156,6 +156,8 @@ export function clusterRoles(): ClusterRole[] {
     ]),
     clusterRole('system:skiff:node-proxier', [
       rule(['list', 'watch'], [''], ['services']),
+      // The host-gw route manager watches every Node's podCIDR and address (list/watch, not get).
+      rule(['list', 'watch'], [''], ['nodes']),
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ]),
     // The built-in ingress controller, with what ingress-nginx's ClusterRole grants it.
@@ -185,8 +187,9 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:public-info-viewer', groups('system:authenticated', 'system:unauthenticated')),
     clusterBinding('system:node-proxier', users('system:kube-proxy')),
     // Skiff's choice, not upstream's: the service proxy runs inside the agent with the node's own
-    // credentials (system:node:<name>), so group system:nodes may read what it needs — Services
-    // and EndpointSlices; its own Node it reads through the Node authorizer, other Nodes not at all.
+    // credentials (system:node:<name>), as does the host-gw route manager, so group system:nodes
+    // may list and watch what they need — Services, EndpointSlices and Nodes (but not get
+    // another Node by name, which the Node authorizer keeps to the node's own).
     clusterBinding('system:skiff:node-proxier', groups('system:nodes')),
     clusterBinding('system:skiff-ingress', users('system:skiff-ingress')),
     clusterBinding('system:kube-controller-manager', users('system:kube-controller-manager')),
