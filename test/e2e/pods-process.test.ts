@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, haveKubectl } from '../support/kubectl.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
+import { pidAlive } from '../../src/util/pid.ts';
 
 const node = 'proc-node';
 
@@ -32,14 +33,6 @@ describe('pods on the process runtime', { skip: !haveKubectl && 'kubectl is not 
     return text;
   };
   const pidOf = async (containerID: string) => Number(await readFile(join(cluster.dataDir, 'agent', node, 'process', 'containers', containerID.replace('process://', ''), 'pid'), 'utf8'));
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   before(async () => {
     hostDir = await mkdtemp(join(tmpdir(), 'skiff-hostpath-'));
@@ -74,7 +67,7 @@ describe('pods on the process runtime', { skip: !haveKubectl && 'kubectl is not 
     assert.equal(p.status?.qosClass, 'BestEffort');
     assert.equal(p.status?.podIP, '127.0.0.1');
     assert.deepEqual(p.status?.conditions?.map((c) => c.type), ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
-    assert.ok(alive(await pidOf(cs.containerID!)));
+    assert.ok(pidAlive(await pidOf(cs.containerID!)));
     await eventually(async () => / stdout F hello\n/.test(await logOf(p, 'main')), 5000, 'hello in the log');
     const events = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=hello', '-o', 'jsonpath={.items[*].reason}']);
     for (const r of ['NoIsolation', 'Created', 'Started']) assert.ok(events.includes(r), `event ${r} in ${events}`);
@@ -180,7 +173,7 @@ describe('pods on the process runtime', { skip: !haveKubectl && 'kubectl is not 
     const took = Date.now() - t0;
     assert.ok(took < 5000 + 3000, `deleted within the grace period (took ${took} ms)`);
     assert.equal(await readFile(join(hostDir, 'log'), 'utf8'), 'prestop\ngot-term\n');
-    assert.equal(alive(pid), false);
+    assert.equal(pidAlive(pid), false);
   });
 
   it("runs a Deployment's pods as processes", async () => {
@@ -193,7 +186,7 @@ describe('pods on the process runtime', { skip: !haveKubectl && 'kubectl is not 
     assert.equal(pods.length, 2);
     for (const p of pods) {
       assert.equal(p.spec?.nodeName, node);
-      assert.ok(alive(await pidOf(p.status!.containerStatuses![0]!.containerID!)));
+      assert.ok(pidAlive(await pidOf(p.status!.containerStatuses![0]!.containerID!)));
     }
   });
 
@@ -203,7 +196,7 @@ describe('pods on the process runtime', { skip: !haveKubectl && 'kubectl is not 
     const victim = (await getPod('envs')).status!.containerStatuses![0]!;
     const victimPid = await pidOf(victim.containerID!);
     await cluster.stopServer();
-    assert.ok(alive(pid), 'the container outlives the server');
+    assert.ok(pidAlive(pid), 'the container outlives the server');
     process.kill(-victimPid, 'SIGKILL');
     await cluster.restart();
     await eventually(async () => (await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 20_000, 'node Ready again');
@@ -217,7 +210,7 @@ describe('pods on the process runtime', { skip: !haveKubectl && 'kubectl is not 
     assert.equal(after.containerID, before.containerID);
     assert.equal(after.restartCount, before.restartCount);
     assert.equal(await pidOf(after.containerID!), pid);
-    assert.ok(alive(pid));
+    assert.ok(pidAlive(pid));
     const died = await eventually(async () => {
       const s = (await getPod('envs')).status!.containerStatuses![0]!;
       return s.restartCount === victim.restartCount! + 1 ? s : undefined;

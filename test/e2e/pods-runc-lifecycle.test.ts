@@ -18,6 +18,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
+import { pidAlive } from '../../src/util/pid.ts';
 
 
 const skip = runcSkipReason();
@@ -58,14 +59,6 @@ describe('real pod lifecycle on runc', { skip }, () => {
     const out = execFileSync(bin, [`--root=${join(c.dataDir, 'agent', node, 'runc', bin)}`, 'state', id], { encoding: 'utf8' });
     return (JSON.parse(out) as { pid: number }).pid;
   };
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'skiff-runc-life-'));
@@ -88,7 +81,7 @@ describe('real pod lifecycle on runc', { skip }, () => {
     await ready('steady');
     const cs = (await getPod('steady')).status!.containerStatuses![0]!;
     assert.ok(cs.state?.running && cs.ready);
-    assert.ok(alive(pidOf(cs.containerID!)));
+    assert.ok(pidAlive(pidOf(cs.containerID!)));
   });
 
   it('restarts a container whose liveness probe fails', async () => {
@@ -230,7 +223,7 @@ describe('real pod lifecycle on runc', { skip }, () => {
     const took = Date.now() - t0;
     assert.ok(took < 5000 + 3000, `deleted within the grace period (took ${took} ms)`);
     assert.equal(await readFile(join(hostDir, 'log'), 'utf8'), 'prestop\ngot-term\n');
-    assert.equal(alive(pid), false);
+    assert.equal(pidAlive(pid), false);
   });
 
   it('keeps containers running across a server restart and reports one that died meanwhile', async () => {
@@ -239,7 +232,7 @@ describe('real pod lifecycle on runc', { skip }, () => {
     const victim = (await getPod('cfg')).status!.containerStatuses![0]!;
     const victimPid = pidOf(victim.containerID!);
     await c.stopServer();
-    assert.ok(alive(pid), 'the container outlives the server');
+    assert.ok(pidAlive(pid), 'the container outlives the server');
     process.kill(victimPid, 'SIGKILL');
     await c.restart();
     await eventually(async () => (await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready again');

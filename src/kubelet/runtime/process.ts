@@ -20,21 +20,13 @@ import { processEnv, rewritePaths } from './process/paths.ts';
 import { shimScript } from './process/shim.ts';
 import { processGroupStats } from './process/proc-stats.ts';
 import { followOutput } from './follow-output.js';
+import { pidAlive } from '../../util/pid.js';
 
 interface SandboxRecord { id: string; config: PodSandboxConfig; createdAt: number; state: 'ready' | 'notready' }
 interface ContainerRecord { id: string; sandboxId: string; config: ContainerConfig; createdAt: number; shimPid?: number; hostname: string }
 
 const newId = () => randomBytes(16).toString('hex');
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -199,7 +191,7 @@ export class ProcessRuntime implements Runtime {
       while (Date.now() < until) {
         if (existsSync(join(dir, 'exit'))) return true;
         const rec = await this.container(id);
-        if (!alive(pid) && !alive(rec?.shimPid)) return true;
+        if (!pidAlive(pid) && !pidAlive(rec?.shimPid)) return true;
         await new Promise((r) => setTimeout(r, 20));
       }
       return existsSync(join(dir, 'exit'));
@@ -228,7 +220,7 @@ export class ProcessRuntime implements Runtime {
       return { ...base, state: 'exited', startedAt, finishedAt: Number(finishedText ?? Date.now()), exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' };
     }
     if (!startedAt) return { ...base, state: 'created', startedAt: 0, finishedAt: 0, exitCode: 0, reason: '' };
-    if (alive(pid) || alive(rec.shimPid)) return { ...base, state: 'running', startedAt, finishedAt: 0, exitCode: 0, reason: '', pid };
+    if (pidAlive(pid) || pidAlive(rec.shimPid)) return { ...base, state: 'running', startedAt, finishedAt: 0, exitCode: 0, reason: '', pid };
     // Shim and process are gone without an exit record (killed from outside, machine reboot).
     return { ...base, state: 'exited', startedAt, finishedAt: Date.now(), exitCode: 255, reason: 'Error', message: 'the container process disappeared without an exit status' };
   }

@@ -13,6 +13,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { run } from './cmd.js';
 import { countSpawn, timed } from './trace.js';
+import { pidAlive } from '../../../util/pid.js';
 
 export interface SuperviseInput {
   id: string;
@@ -122,12 +123,7 @@ export async function conmonError(bundle: string): Promise<string> {
 /** True while the conmon we spawned for `id` runs (pid recorded, same command line). */
 export async function conmonAlive(bundle: string, id: string): Promise<boolean> {
   const pid = Number((await readFile(join(bundle, 'conmon.pid'), 'utf8').catch(() => '')).trim());
-  if (!(pid > 0)) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!pidAlive(pid)) return false;
   // A zombie or a reused pid has another (or an empty) command line.
   return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(id);
 }
