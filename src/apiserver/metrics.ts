@@ -15,14 +15,20 @@ export interface ApiServerMetricsOptions {
 
 /** The request as the metrics label it. */
 export interface RequestLabels {
+  /** Upper case, as upstream reports it (see metrics-labels.ts). */
   verb: string;
+  dry_run: string;
   group: string;
   version: string;
   resource: string;
   subresource: string;
+  scope: string;
+  component: string;
 }
 
 type CodeLabels = RequestLabels & { code: string };
+type LabelName = keyof RequestLabels;
+const labelNames: LabelName[] = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'];
 
 /**
  * One request label set, built once: its label objects, and the requests counted since the
@@ -32,7 +38,6 @@ type CodeLabels = RequestLabels & { code: string };
  */
 export interface RequestSeries {
   readonly labels: RequestLabels;
-  readonly durationLabels: { verb: string; group: string; version: string; resource: string };
   readonly codes: Map<number, { labels: CodeLabels; pending: number }>;
 }
 
@@ -43,10 +48,10 @@ export class ApiServerMetrics {
   private readonly series = new Map<string, RequestSeries>();
 
   readonly registry: Registry;
-  readonly requests: Counter<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'code'>;
-  readonly duration: Histogram<'verb' | 'group' | 'version' | 'resource'>;
+  readonly requests: Counter<LabelName | 'code'>;
+  readonly duration: Histogram<LabelName>;
   readonly watchers: Gauge<'group' | 'version' | 'kind'>;
-  readonly longRunning: Gauge<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'component'>;
+  readonly longRunning: Gauge<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component'>;
   readonly webhookDuration: Histogram<'name' | 'type' | 'operation' | 'rejected'>;
 
   constructor(opts: ApiServerMetricsOptions | boolean = {}) {
@@ -56,14 +61,14 @@ export class ApiServerMetrics {
     this.requests = new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, group, version, resource and HTTP response code.',
-      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'code'],
+      labelNames: [...labelNames, 'code'],
       registers,
       collect: () => this.flushRequests(),
     });
     this.duration = new Histogram({
       name: 'apiserver_request_duration_seconds',
-      help: 'Response latency distribution in seconds for each verb, group, version and resource (watches excluded).',
-      labelNames: ['verb', 'group', 'version', 'resource'],
+      help: 'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component (watches and connects excluded).',
+      labelNames,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
@@ -75,8 +80,8 @@ export class ApiServerMetrics {
     });
     this.longRunning = new Gauge({
       name: 'apiserver_longrunning_requests',
-      help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource and subresource.',
-      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'component'],
+      help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.',
+      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
       registers,
     });
     this.webhookDuration = new Histogram({
@@ -90,15 +95,15 @@ export class ApiServerMetrics {
   }
 
   /** The cached series of a label set (see RequestSeries). */
-  requestSeries(verb: string, group: string, version: string, resource: string, subresource: string): RequestSeries {
-    const key = `${verb}\u0000${group}\u0000${version}\u0000${resource}\u0000${subresource}`;
+  requestSeries(verb: string, group: string, version: string, resource: string, subresource: string, scope = '', dryRun = ''): RequestSeries {
+    const key = `${verb}\u0000${group}\u0000${version}\u0000${resource}\u0000${subresource}\u0000${scope}\u0000${dryRun}`;
     let s = this.series.get(key);
     if (!s) {
       if (this.series.size >= maxSeries) {
         this.flushRequests();
         this.series.clear();
       }
-      s = { labels: { verb, group, version, resource, subresource }, durationLabels: { verb, group, version, resource }, codes: new Map() };
+      s = { labels: { verb, dry_run: dryRun, group, version, resource, subresource, scope, component: 'apiserver' }, codes: new Map() };
       this.series.set(key, s);
     }
     return s;
@@ -129,9 +134,8 @@ export class ApiServerMetrics {
   trackLongRunning(res: ApiResponse, labels: RequestLabels, kindOf: () => string | undefined): ApiResponse {
     const body = res.body;
     if (res.status >= 300 || body instanceof Uint8Array || body === undefined) return res;
-    // Upstream labels long-running requests with the upper-case verb (WATCH, CONNECT).
-    const lr = { ...labels, verb: labels.verb.toUpperCase(), component: 'apiserver' };
-    const w = labels.verb === 'watch' ? { group: labels.group, version: labels.version, kind: kindOf() ?? labels.resource } : undefined;
+    const lr = { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource, subresource: labels.subresource, scope: labels.scope, component: labels.component };
+    const w = labels.verb === 'WATCH' ? { group: labels.group, version: labels.version, kind: kindOf() ?? labels.resource } : undefined;
     const longRunning = this.longRunning;
     const watchers = this.watchers;
     async function* tracked(): AsyncIterable<Uint8Array> {

@@ -34,6 +34,7 @@ import { errorResponse } from './http/respond.ts';
 import { negotiate } from './http/negotiate.ts';
 import { nonResource } from './http/non-resource.ts';
 import { ApiServerMetrics } from './metrics.ts';
+import { dryRunLabel, reportedVerb, requestScope } from './metrics-labels.ts';
 import { Store, type ManagedFieldsTracker } from './registry/generic/store.ts';
 import type { Strategy } from './registry/strategy.ts';
 import { parseRequestInfo } from './request-info.ts';
@@ -164,12 +165,14 @@ export class ApiServer implements ServerContext {
       res = this.failure(err, req);
     }
     if (audit) res = audit.finish(res);
+    const verb = reportedVerb(info, req.headers['content-type']);
     const series = info.isResourceRequest
-      ? this.metrics.requestSeries(info.verb, info.group, info.version, info.resource, info.subresource)
-      : this.metrics.requestSeries(info.verb, '', '', '', '');
+      ? this.metrics.requestSeries(verb, info.group, info.version, info.resource, info.subresource, requestScope(info), dryRunLabel(req.query))
+      : this.metrics.requestSeries(verb, '', '', '', '');
     this.metrics.countRequest(series, res.status);
     if (info.isResourceRequest) res = this.metrics.trackLongRunning(res, series.labels, () => this.resources.find((r) => r.group === info.group && r.resource === info.resource)?.kind);
-    if (info.verb !== 'watch') this.metrics.duration.observe(series.durationLabels, (performance.now() - started) / 1000);
+    // Upstream leaves WATCH and CONNECT out of the latency histogram.
+    if (verb !== 'WATCH' && verb !== 'CONNECT') this.metrics.duration.observe(series.labels, (performance.now() - started) / 1000);
     return res;
   }
 
