@@ -16,6 +16,7 @@ import { tailLog } from './logs.ts';
 import { computePodStatus, type ContainerView } from './pod-status.ts';
 import type { ContainerStatus, PodSandboxConfig } from './runtime/interface.ts';
 import { tokenSourceFor } from './volumes/service-account-token.ts';
+import { VolumeSetUpError } from './volumes/manager.ts';
 import { claimSourceFor } from './volumes/claims.ts';
 
 export interface SyncResult {
@@ -102,7 +103,9 @@ export async function syncPod(d: KubeletDeps, pod: P): Promise<SyncResult> {
       volumes = await d.volumes.setUp(pod, podDir(d, pod), { configMap: d.configMap, secret: d.secret, allocatable: d.allocatable, serviceAccountToken: tokenSourceFor(d.client), claims: claimSourceFor(d.client, d.nodeName) });
       volumesOk = true;
     } catch (err) {
-      d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+      // VolumeSetUpError carries upstream's message; anything else is still a set-up failure.
+      const msg = err instanceof VolumeSetUpError ? err.message : `MountVolume.SetUp failed: ${(err as Error).message}`;
+      d.recorder.event(pod, 'Warning', 'FailedMount', msg);
       requeue = Math.min(requeue, 2000);
     }
   }

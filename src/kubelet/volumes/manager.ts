@@ -30,7 +30,7 @@ function plugin(vol: Volume): string {
   if (vol.downwardAPI) return 'kubernetes.io~downward-api';
   if (vol.projected) return 'kubernetes.io~projected';
   if (vol.hostPath) return 'kubernetes.io~host-path';
-  throw new Error(`volume "${vol.name}": this kind of volume is not supported by this kubelet yet`);
+  throw new Error('this kind of volume is not supported by this kubelet yet');
 }
 
 async function isMounted(path: string): Promise<boolean> {
@@ -67,6 +67,24 @@ async function checkHostPath(path: string, type: string): Promise<void> {
   }
 }
 
+/**
+ * A volume the kubelet could not set up, with the message of upstream's FailedMount event:
+ * the volume manager's "Unable to attach or mount volumes" for a claim it cannot process,
+ * the operation executor's "MountVolume.SetUp failed for volume" / "MountVolume.NodeAffinity
+ * check failed" for the rest.
+ */
+export class VolumeSetUpError extends Error {
+  constructor(readonly volume: string, stage: 'process' | 'affinity' | 'setup', detail: string) {
+    super(
+      stage === 'process'
+        ? `Unable to attach or mount volumes: unmounted volumes=[${volume}], unattached volumes=[${volume}], failed to process volumes=[${volume}]: ${detail}`
+        : stage === 'affinity'
+          ? `MountVolume.${detail}`
+          : `MountVolume.SetUp failed for volume "${volume}" : ${detail}`,
+    );
+  }
+}
+
 export class VolumeManager {
   constructor(private readonly opts: { useTmpfs: boolean }) {}
 
@@ -80,21 +98,30 @@ export class VolumeManager {
     const out = new VolumePaths();
     for (const vol of pod.spec?.volumes ?? []) {
       if (vol.persistentVolumeClaim) {
-        if (!src.claims) throw new Error(`volume "${vol.name}": persistentVolumeClaim volumes need the API (no claim source)`);
-        out.set(vol.name, await claimHostPath(pod.metadata?.namespace ?? 'default', vol.persistentVolumeClaim.claimName, src.claims));
+        if (!src.claims) throw new VolumeSetUpError(vol.name, 'process', 'persistentVolumeClaim volumes need the API (no claim source)');
+        const claimName = vol.persistentVolumeClaim.claimName;
+        const path = await claimHostPath(pod.metadata?.namespace ?? 'default', claimName, src.claims).catch((err: Error) => {
+          throw new VolumeSetUpError(vol.name, err.message.startsWith('NodeAffinity check failed') ? 'affinity' : 'process', err.message);
+        });
+        out.set(vol.name, path);
         if (vol.persistentVolumeClaim.readOnly) out.readOnly.add(vol.name);
         continue;
       }
-      const dir = this.volumeDir(podDir, vol);
-      if (vol.emptyDir) {
-        if (vol.emptyDir.medium === 'Memory' && this.opts.useTmpfs) await mountTmpfs(dir, parseQuantity(vol.emptyDir.sizeLimit));
-        else await mkdir(dir, { recursive: true, mode: 0o777 });
-      } else if (vol.hostPath) await checkHostPath(dir, vol.hostPath.type ?? '');
-      else {
-        const payload = await volumePayload(pod, vol, src);
-        if (!payload) throw new Error(`volume "${vol.name}": this kind of volume is not supported by this kubelet yet`);
-        if (vol.secret && this.opts.useTmpfs) await mountTmpfs(dir);
-        await writeAtomic(dir, payload);
+      let dir: string;
+      try {
+        dir = this.volumeDir(podDir, vol);
+        if (vol.emptyDir) {
+          if (vol.emptyDir.medium === 'Memory' && this.opts.useTmpfs) await mountTmpfs(dir, parseQuantity(vol.emptyDir.sizeLimit));
+          else await mkdir(dir, { recursive: true, mode: 0o777 });
+        } else if (vol.hostPath) await checkHostPath(dir, vol.hostPath.type ?? '');
+        else {
+          const payload = await volumePayload(pod, vol, src);
+          if (!payload) throw new Error('this kind of volume is not supported by this kubelet yet');
+          if (vol.secret && this.opts.useTmpfs) await mountTmpfs(dir);
+          await writeAtomic(dir, payload);
+        }
+      } catch (err) {
+        throw new VolumeSetUpError(vol.name, 'setup', (err as Error).message);
       }
       out.set(vol.name, dir);
     }
