@@ -105,10 +105,11 @@ export async function startAgent(
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   const agentDir = join(o.dataDir, 'agent', nodeName);
   const log = logger.child({ component: 'kubelet', node: nodeName });
+  // runc pods route the service CIDR to their gateway, where the proxy (redirect or nftables) takes it.
   const runtime = await selectRuntime((o.runtime ?? 'auto') as RuntimeChoice, agentDir, log, (line) => {
     log.warn(line);
     process.stderr.write(`skiff server: ${line}\n`);
-  }, o.bridge);
+  }, o.bridge, { podRoutes: [o.proxy?.serviceCidr ?? '10.43.0.0/16'] });
   const user: UserInfo = { username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] };
   const client = new Client(transportFor(user), { userAgent: `kubelet/${nodeName}`, fieldManager: 'kubelet' });
   let server: KubeletOptions['server'];

@@ -6,6 +6,10 @@
  * node bridge (un-NATed VIP traffic stays on the node) and ICMP redirects are switched off
  * there: with the VIP routed back out of the bridge it arrived on, Linux would otherwise tell
  * pods to reach the VIP directly.
+ * The userspace backend next to real pods (runc/crun, root, `nft` installed: the embedded node
+ * on the host's own network) also redirects the pods' ClusterIP traffic from the node bridge to
+ * its own sockets (`src/proxy/userspace/redirect.ts`), so pods reach every ClusterIP, cluster
+ * DNS included, without the host forwarding; the `process` runtime keeps the loopback service CIDR.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -31,6 +35,11 @@ export function resolveProxyMode(mode: ProxyMode, runtime: string): Exclude<Prox
   if (mode !== 'auto') return mode;
   const oci = runtime === 'runc' || runtime === 'crun';
   return oci && process.getuid?.() === 0 && haveNft() ? 'nftables' : 'userspace';
+}
+
+/** Whether the userspace backend should capture ClusterIP traffic of pods on the node bridge. */
+export function wantRedirect(mode: Exclude<ProxyMode, 'auto'>, runtime: string): boolean {
+  return mode === 'userspace' && (runtime === 'runc' || runtime === 'crun') && process.getuid?.() === 0 && haveNft();
 }
 
 export async function startNodeProxy(
@@ -67,7 +76,7 @@ export async function startNodeProxy(
   const backend =
     mode === 'nftables'
       ? createNftablesBackend({ logger: log, ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}), ...(o.ownNetns ? { serviceCidrRoute: { cidr: o.serviceCidr, dev: o.bridge } } : {}) })
-      : createUserspaceBackend({ logger: log, ...(o.registry ? { registry: o.registry } : {}) });
-  log.info('service proxy starting');
+      : createUserspaceBackend({ logger: log, ...(o.registry ? { registry: o.registry } : {}), ...(wantRedirect(mode, o.runtime) ? { redirect: { bridge: o.bridge } } : {}) });
+  log.info('service proxy starting', mode === 'userspace' ? { clusterIPRedirect: wantRedirect(mode, o.runtime) ? o.bridge : 'off' } : {});
   return startServiceProxy({ client: o.client, nodeName: o.nodeName, backend, logger: log, ...(o.registry ? { registry: o.registry } : {}) }, signal);
 }

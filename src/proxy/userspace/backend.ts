@@ -6,6 +6,9 @@
  * 127.43.0.0/16); an address this host does not have (EADDRNOTAVAIL) is "not served here".
  * `sync` diffs listeners by protocol/address/port: unchanged ones keep their sockets and only
  * get the new route, so endpoint changes apply to the next connection at once.
+ * With `redirect` (real pods on a node bridge, root, nft), ClusterIPs the host does not own are
+ * served through redirect listeners instead (`redirect.ts`): pods' traffic to them is DNATed to
+ * a socket here, so pods reach every ClusterIP without the host forwarding anything.
  */
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../util/log.ts';
@@ -13,6 +16,8 @@ import type { ProxyBackend, ProxyServicePort, ProxyTable } from '../model.ts';
 import { Balancer } from './balancer.ts';
 import { UserspaceMetrics } from './metrics.ts';
 import type { ProxyListener, Route } from './route.ts';
+import { RedirectListeners, type RedirectOptions } from './redirect.ts';
+import { isLocalAddress, planRedirects, type RedirectWant } from './redirect-plan.ts';
 import { listenTcp } from './tcp.ts';
 import { listenUdp } from './udp.ts';
 
@@ -24,6 +29,10 @@ export interface UserspaceBackendOptions {
   /** A UDP session closes after this long without traffic (default 30 s). */
   udpIdleTimeoutMs?: number;
   now?: () => number;
+  /** Capture pods' ClusterIP traffic on this node bridge (see redirect.ts). */
+  redirect?: RedirectOptions;
+  /** Which addresses are this host's (default: loopback and the interface list); tests override it. */
+  isLocal?: (ip: string) => boolean;
 }
 
 interface Want {
@@ -58,12 +67,19 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
   const udpOptions = { idleTimeoutMs: opts.udpIdleTimeoutMs ?? 30_000 };
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
+  const listen = (protocol: 'TCP' | 'UDP', host: string, port: number, route: Route): Promise<ProxyListener> =>
+    protocol === 'TCP'
+      ? listenTcp(host, port, route, { logger: log, metrics, options: tcpOptions })
+      : listenUdp(host, port, route, { logger: log, metrics, options: udpOptions });
+  const redirect = opts.redirect ? new RedirectListeners(opts.redirect, { logger: log.child({ redirect: opts.redirect.bridge }), metrics, bind: listen }) : undefined;
+  const isLocal = opts.isLocal ?? isLocalAddress;
+  // The last table, re-applied by the retry timer while the bridge has no address yet.
+  let last: ProxyTable | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const bind = async (w: Want, route: Route): Promise<ProxyListener | undefined> => {
     try {
-      return w.protocol === 'TCP'
-        ? await listenTcp(w.host, w.port, route, { logger: log, metrics, options: tcpOptions })
-        : await listenUdp(w.host, w.port, route, { logger: log, metrics, options: udpOptions });
+      return await listen(w.protocol, w.host, w.port, route);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const key = listenerKey(w);
@@ -81,6 +97,10 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
 
   const apply = async (table: ProxyTable): Promise<void> => {
     if (closed) return;
+    last = table;
+    const redirected: RedirectWant[] = redirect ? planRedirects(table.services, isLocal) : [];
+    // Those ClusterIPs get a redirect listener instead of a bind that cannot succeed.
+    const skip = new Set(redirected.map((r) => r.key));
     const wants = new Map<string, Want>();
     const used = new Set<string>();
     for (const sp of table.services) {
@@ -93,7 +113,11 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
         used.add(k);
       });
       // Two service ports claiming one socket: the first keeps it.
-      for (const w of wantsOf(sp, table.nodeIPs)) if (!wants.has(listenerKey(w))) wants.set(listenerKey(w), w);
+      for (const w of wantsOf(sp, table.nodeIPs)) {
+        const key = listenerKey(w);
+        if (skip.has(key) && w.balancerKey.endsWith('|cluster')) continue;
+        if (!wants.has(key)) wants.set(key, w);
+      }
     }
     for (const [key, l] of listeners) {
       if (wants.has(key)) continue;
@@ -114,9 +138,21 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
         listeners.set(key, l);
       }
     }
+    if (!redirect) return;
+    const again = await redirect.apply(redirected, (r) => ({ service: r.service, balancer: balancers.get(r.balancerKey)! }));
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (again && !closed) {
+      // Not a failure (the runtime adds the bridge address with the first pod): look again soon.
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        if (last && !closed) backend.sync(last).catch((err: unknown) => log.warn('redirect retry failed', { err: err as Error }));
+      }, redirect.retryMs);
+      retryTimer.unref();
+    }
   };
 
-  return {
+  const backend: ProxyBackend = {
     name: 'userspace',
     sync(table) {
       const run = chain.then(() => apply(table));
@@ -125,10 +161,12 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
     },
     async close() {
       closed = true;
+      clearTimeout(retryTimer);
       await chain;
       const all = [...listeners.values()];
       listeners.clear();
-      await Promise.all(all.map((l) => l.close()));
+      await Promise.all([...all.map((l) => l.close()), redirect?.close().catch((err: unknown) => log.warn('removing the redirect table failed', { table: redirect.tableName, err: err as Error }))]);
     },
   };
+  return backend;
 }

@@ -9,6 +9,7 @@ export class UserspaceMetrics {
   readonly connections: Counter<'service'>;
   readonly active: Gauge<'service'>;
   readonly errors: Counter<'service' | 'reason'>;
+  readonly redirectRules: Gauge;
 
   constructor(readonly registry: Registry = new Registry()) {
     const registers = [registry];
@@ -35,6 +36,13 @@ export class UserspaceMetrics {
         name: 'skiff_proxy_userspace_errors_total',
         help: 'Userspace proxy failures: no endpoints, endpoint connect failures, broken streams, listen errors.',
         labelNames: ['service', 'reason'],
+        registers,
+      });
+    this.redirectRules =
+      existing<Gauge>('skiff_proxy_userspace_redirect_rules') ??
+      new Gauge({
+        name: 'skiff_proxy_userspace_redirect_rules',
+        help: 'ClusterIP ports the userspace proxy redirects from the node bridge to its own sockets (nft rules programmed).',
         registers,
       });
   }

@@ -12,6 +12,8 @@ export interface Route {
 }
 
 export interface ProxyListener {
+  /** The port actually bound (an ephemeral one when asked for 0, as the redirect listeners are). */
+  readonly port: number;
   setRoute(route: Route): void;
   /** Stops accepting and ends the connections/sessions still open. */
   close(): Promise<void>;

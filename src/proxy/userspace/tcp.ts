@@ -5,7 +5,7 @@
  * instead of leaving it hanging. Both directions are piped with half-close kept, and an error
  * on either side destroys both.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../util/log.ts';
 import type { Target } from './balancer.ts';
 import type { UserspaceMetrics } from './metrics.ts';
@@ -52,6 +52,7 @@ export async function listenTcp(
   });
   server.on('error', (err) => deps.logger.warn('proxy listener failed', { host, port, err }));
   return {
+    port: (server.address() as AddressInfo).port,
     setRoute(r) {
       current = r;
     },

@@ -89,6 +89,7 @@ export async function listenUdp(
   });
   listener.on('error', (err) => deps.logger.warn('proxy listener failed', { host, port, protocol: 'UDP', err }));
   return {
+    port: listener.address().port,
     setRoute(r) {
       current = r;
     },
