@@ -8,12 +8,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually, kubectlPath } from '../support/kubectl.ts';
-import { startCluster, type TestCluster } from '../support/server.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
+import type { TestCluster } from '../support/server.ts';
 
 const toolMissing = ['python3', 'script'].find((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
 const skip = runcSkipReason() || (toolMissing ? `${toolMissing} is not installed` : false);
@@ -39,23 +39,17 @@ function underTerminal(env: NodeJS.ProcessEnv, args: string[], cols: number, row
 }
 
 describe('kubectl exec -it on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
-  const node = 'skiff-runc-tty';
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-runc-tty-'));
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrtty0', clusterCidr: '10.68.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
-    const image = `${c.server.registry.address}/busybox:1.36`;
-    await eventually(async () => (await c.kubectl.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready');
-    await c.kubectl.ok(['run', 'box', `--image=${image}`, '--restart=Never', '--', 'sleep', '3600']);
+    env = await startRuncCluster({ nodeName: 'skiff-runc-tty', bridge: 'skrtty0', clusterCidr: '10.68.0.0/16' });
+    c = env.cluster;
+    await c.kubectl.ok(['run', 'box', `--image=${env.image}`, '--restart=Never', '--', 'sleep', '3600']);
     await c.kubectl.ok(['wait', '--for=condition=Ready', 'pod/box', '--timeout=60s']);
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('gives an interactive shell a pty of the size kubectl reports', async () => {
@@ -72,7 +66,7 @@ describe('kubectl exec -it on runc', { skip }, () => {
   });
 
   it('passes terminal size changes on', async () => {
-    const flag = join(work, 'resize-now');
+    const flag = join(env.dir, 'resize-now');
     const t = underTerminal(c.kubectl.env, ['exec', '-it', 'box', '--', 'sh'], 80, 24, flag);
     try {
       await eventually(() => /\/ # /.test(t.output()), 20_000, 'a shell prompt');

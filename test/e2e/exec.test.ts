@@ -14,8 +14,9 @@ import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually, haveKubectl, kubectlPath } from '../support/kubectl.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
 
 const node = 'stream-node';
@@ -177,17 +178,14 @@ describe('exec and port-forward on the process runtime', { skip: !haveKubectl &&
 const runcSkip = runcSkipReason();
 
 describe('exec and port-forward on runc', { skip: runcSkip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
-  const node = 'skiff-runc-streams';
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-runc-streams-'));
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
-    const image = `${c.server.registry.address}/busybox:1.36`;
-    await eventually(async () => (await c.kubectl.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready');
+    // A bridge and pod network of its own, so a real default node (skiff0) on this machine is left alone.
+    env = await startRuncCluster({ nodeName: 'skiff-runc-streams', bridge: 'skrexec0', clusterCidr: '10.70.0.0/16' });
+    c = env.cluster;
+    const image = env.image;
     await c.kubectl.ok(['apply', '-f', '-'], {
       input: JSON.stringify({
         apiVersion: 'v1',
@@ -207,8 +205,7 @@ describe('exec and port-forward on runc', { skip: runcSkip }, () => {
     await c.kubectl.ok(['wait', '--for=condition=Ready', 'pod/box', 'pod/ticker', '--timeout=60s']);
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('kubectl exec runs inside the container (its hostname, its stdin)', async () => {

@@ -15,12 +15,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually, haveKubectl } from '../support/kubectl.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
 
 const Mi = 2 ** 20;
@@ -264,30 +262,29 @@ const skip = haveKubectl ? runcSkipReason() : 'kubectl not installed at /usr/bin
 if (skip) console.log(`# skipping the runc HPA test: ${skip}`);
 
 describe('HPA with real CPU-burning containers on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-hpa-e2e-'));
-    c = await startCluster({
-      server: { disableAgent: false, runtime: 'runc', nodeName: 'skiff-hpa-e2e', nodeBridge: 'skhpa0', clusterCidr: '10.65.0.0/16', metricResolutionMs: 1000 },
-      agentOptions: { resyncMs: 1000, relistMs: 250 },
-      controllerOptions: {
-        horizontalPodAutoscalerSyncPeriodMs: 1000,
-        horizontalPodAutoscalerDownscaleStabilizationMs: 5000,
+    env = await startRuncCluster({
+      nodeName: 'skiff-hpa-e2e', bridge: 'skhpa0', clusterCidr: '10.65.0.0/16',
+      cluster: {
+        server: { metricResolutionMs: 1000 },
+        controllerOptions: {
+          horizontalPodAutoscalerSyncPeriodMs: 1000,
+          horizontalPodAutoscalerDownscaleStabilizationMs: 5000,
+        },
       },
     });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
+    c = env.cluster;
     await c.kubectl.ok(['create', 'namespace', 'hpa']);
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('scales out while pods burn CPU and back in once the burn stops', async (t) => {
-    const image = `${c.server.registry.address}/busybox:1.36`;
+    const image = env.image;
     // Burns until /ctl/stop exists (touched with kubectl exec), then idles.
     const burn = 'while :; do if [ -e /ctl/stop ]; then sleep 1; fi; done';
     await c.kubectl.ok(['apply', '-f', '-'], {

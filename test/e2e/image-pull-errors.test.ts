@@ -7,12 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
-import { startCluster, type TestCluster } from '../support/server.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
+import type { TestCluster } from '../support/server.ts';
 
 const skip = runcSkipReason();
 
@@ -23,10 +21,9 @@ interface Ev {
 }
 
 describe('image pull errors on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
   let registry: string;
-  const node = 'skiff-runc-pull';
 
   const pod = (name: string, image: string, imagePullPolicy?: string) =>
     c.kubectl.ok(['apply', '-f', '-'], {
@@ -37,16 +34,12 @@ describe('image pull errors on runc', { skip }, () => {
     (JSON.parse(await c.kubectl.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as { items: Ev[] }).items;
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-runc-pull-'));
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrpull0', clusterCidr: '10.62.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
-    const { layoutDir } = await buildBusyboxImage(work);
+    env = await startRuncCluster({ nodeName: 'skiff-runc-pull', bridge: 'skrpull0', clusterCidr: '10.62.0.0/16' });
+    c = env.cluster;
     registry = c.server.registry.address!;
-    await pushImage(layoutDir, registry, 'busybox:1.36');
-    await eventually(async () => (await c.kubectl.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready');
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('a missing tag is ErrImagePull, then ImagePullBackOff, with Failed and BackOff events', async () => {

@@ -15,9 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
-import { startCluster, type TestCluster } from '../support/server.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
+import type { TestCluster } from '../support/server.ts';
 import { pidAlive } from '../../src/util/pid.ts';
 
 
@@ -37,8 +38,8 @@ async function freePort(): Promise<number> {
 }
 
 describe('real pod lifecycle on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
   let hostDir: string;
   let image: string;
   const kubectl = (args: string[], input?: string) => c.kubectl.ok(args, { input });
@@ -61,18 +62,12 @@ describe('real pod lifecycle on runc', { skip }, () => {
   };
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-runc-life-'));
     hostDir = await mkdtemp(join(tmpdir(), 'skiff-runc-hostpath-'));
-    // Its own bridge and pod network, so runc test clusters running side by side never share either.
-    c = await startCluster({ server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skrunclc0', clusterCidr: '10.61.0.0/16' }, agentOptions: { resyncMs: 1000, relistMs: 250 } });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
-    image = `${c.server.registry.address}/busybox:1.36`;
-    await eventually(async () => (await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 30_000, 'node Ready');
+    env = await startRuncCluster({ nodeName: node, bridge: 'skrunclc0', clusterCidr: '10.61.0.0/16' });
+    ({ cluster: c, image } = env);
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
     if (hostDir) await rm(hostDir, { recursive: true, force: true });
   });
 

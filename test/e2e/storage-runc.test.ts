@@ -17,15 +17,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
-import { startCluster, type TestCluster } from '../support/server.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
+import type { TestCluster } from '../support/server.ts';
 
 const skip = runcSkipReason();
 
 describe('storage on runc: StatefulSet claims on local-path', { skip }, () => {
   const node = 'skiff-stor-runc';
+  let env: RuncCluster;
   let c: TestCluster;
+  /** Holds the local-path volumes (named before the server starts) and the foreign PV's directory. */
   let work: string;
   let storage: string;
   let image: string;
@@ -39,19 +42,15 @@ describe('storage on runc: StatefulSet claims on local-path', { skip }, () => {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'skiff-stor-runc-'));
     storage = join(work, 'storage');
-    c = await startCluster({
-      server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skstor0', clusterCidr: '10.64.0.0/16' },
-      controllerOptions: { pvResyncPeriodMs: 1000, localPathStorageDir: storage },
-      agentOptions: { resyncMs: 1000, relistMs: 250 },
+    env = await startRuncCluster({
+      nodeName: node, bridge: 'skstor0', clusterCidr: '10.64.0.0/16',
+      cluster: { controllerOptions: { pvResyncPeriodMs: 1000, localPathStorageDir: storage } },
     });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
-    image = `${c.server.registry.address}/busybox:1.36`;
+    ({ cluster: c, image } = env);
     await k('create', 'namespace', 'st');
-    await eventually(async () => (await k('get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True', 30_000, 'node Ready');
   });
   after(async () => {
-    await c?.stop();
+    await env?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -7,12 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { buildBusyboxImage, pushImage, runcSkipReason } from '../support/busybox-image.ts';
+import { runcSkipReason } from '../support/busybox-image.ts';
 import { eventually } from '../support/kubectl.ts';
+import { startRuncCluster, type RuncCluster } from '../support/runc-cluster.ts';
 import { startCluster, type TestCluster } from '../support/server.ts';
 
 const rows = (out: string) => out.trim().split('\n').map((l) => l.trim().split(/\s+/));
@@ -118,27 +116,20 @@ describe('kubectl top on simulated nodes', () => {
 const skip = runcSkipReason();
 
 describe('kubectl top with a real container on runc', { skip }, () => {
+  let env: RuncCluster;
   let c: TestCluster;
-  let work: string;
   const node = 'skiff-metrics-e2e';
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'skiff-top-e2e-'));
-    c = await startCluster({
-      server: { disableAgent: false, runtime: 'runc', nodeName: node, nodeBridge: 'skmet0', clusterCidr: '10.63.0.0/16', metricResolutionMs: 1000 },
-      agentOptions: { resyncMs: 1000, relistMs: 250 },
-    });
-    const { layoutDir } = await buildBusyboxImage(work);
-    await pushImage(layoutDir, c.server.registry.address!, 'busybox:1.36');
+    env = await startRuncCluster({ nodeName: node, bridge: 'skmet0', clusterCidr: '10.63.0.0/16', cluster: { server: { metricResolutionMs: 1000 } } });
+    c = env.cluster;
   });
   after(async () => {
-    await c?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('shows a CPU-burning pod above 200m', async () => {
-    const image = `${c.server.registry.address}/busybox:1.36`;
-    await c.kubectl.ok(['run', 'spin', `--image=${image}`, '--restart=Never', '--command', '--', 'sh', '-c', 'while :; do :; done']);
+    await c.kubectl.ok(['run', 'spin', `--image=${env.image}`, '--restart=Never', '--command', '--', 'sh', '-c', 'while :; do :; done']);
     const cpu = await eventually(async () => {
       const r = await c.kubectl(['top', 'pods', '--no-headers']);
       const m = /^spin\s+(\d+)m\s/m.exec(r.stdout);

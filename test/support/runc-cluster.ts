@@ -14,6 +14,8 @@ export interface RuncCluster {
   cluster: TestCluster;
   /** The busybox image as the node pulls it. */
   image: string;
+  /** A scratch directory of the test's own (the image layout is built in it); `stop()` removes it. */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startRuncCluster(o: { nodeName: string; bridge: string; cl
     return {
       cluster: c,
       image: `${c.server.registry.address}/busybox:1.36`,
+      dir: work,
       async stop() {
         await c.stop();
         await rm(work, { recursive: true, force: true });
