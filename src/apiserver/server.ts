@@ -100,7 +100,7 @@ export class ApiServer implements ServerContext {
       persistentVolumeClaimResize((name) => this.getOptional('storage.k8s.io', 'v1', 'storageclasses', '', name)),
       resourceQuotaAdmission(this),
       mutatingWebhookAdmission(this, this.admissionConfigs, (l, s) => this.metrics.webhookDuration.observe(l, s)),
-      validatingAdmissionPolicy(this, this.admissionConfigs),
+      validatingAdmissionPolicy(this, this.admissionConfigs, (attrs) => this.config.authorizer.authorize(attrs)),
       validatingWebhookAdmission(this, this.admissionConfigs, (l, s) => this.metrics.webhookDuration.observe(l, s)),
       ...(config.admission ?? []),
     ]);

@@ -2,13 +2,17 @@
  * @module CEL for admission (@marcbachmann/cel-js): compiled programs cached by expression
  * text, and JSON → CEL values (whole numbers become CEL ints, as Kubernetes' structural
  * schemas type `integer` fields) so `object.spec.replicas <= 5` compares int with int.
+ * The environment carries Kubernetes' CEL libraries (./cel-lib). An expression that calls an
+ * asynchronous function (authorizer checks) evaluates to a Promise: the `…Async` evaluators
+ * await it; the synchronous ones (webhook matchConditions, which have no authorizer) do not.
  */
 import { Environment } from '@marcbachmann/cel-js';
+import { registerKubernetesLibraries } from './cel-lib/index.ts';
 
 export type CelValue = unknown;
 type Program = (ctx: Record<string, CelValue>) => unknown;
 
-const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+const env = registerKubernetesLibraries(new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true }));
 const cache = new Map<string, Program>();
 const maxCached = 5000;
 
@@ -51,4 +55,20 @@ export function evalString(expression: string, ctx: Record<string, CelValue>): s
 
 export function evalAny(expression: string, ctx: Record<string, CelValue>): CelValue {
   return compile(expression)(ctx);
+}
+
+export async function evalAnyAsync(expression: string, ctx: Record<string, CelValue>): Promise<CelValue> {
+  return await compile(expression)(ctx);
+}
+
+export async function evalBoolAsync(expression: string, ctx: Record<string, CelValue>): Promise<boolean> {
+  const r = await evalAnyAsync(expression, ctx);
+  if (typeof r !== 'boolean') throw new Error(`expression '${expression}' resulted in error: got ${typeof r}, want bool`);
+  return r;
+}
+
+export async function evalStringAsync(expression: string, ctx: Record<string, CelValue>): Promise<string> {
+  const r = await evalAnyAsync(expression, ctx);
+  if (typeof r !== 'string') throw new Error(`messageExpression '${expression}' must evaluate to string`);
+  return r;
 }

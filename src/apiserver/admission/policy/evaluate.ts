@@ -4,12 +4,15 @@
  * message, or `failed expression: <expression>`) and reason (empty: the plugin's default,
  * Invalid). Then every auditAnnotation's valueExpression: a string is published, null skips
  * it, anything else (or an error) is an error subject to failurePolicy, as upstream.
+ * `authorizer` (when the server passes an authorize function) checks permissions of the
+ * requesting user; such checks are asynchronous, so evaluation is.
  */
 import type { ValidatingAdmissionPolicy } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
 import type { AdmissionAttributes } from '../interface.ts';
 import { admissionRequest } from '../webhook/review.ts';
-import { evalAny, evalBool, evalString, toCel, type CelValue } from './cel.ts';
+import { evalAnyAsync, evalBoolAsync, evalStringAsync, toCel, type CelValue } from './cel.ts';
+import { CelAuthorizer, type AuthorizeFn } from './cel-lib/authz.ts';
 
 export interface Violation {
   message: string;
@@ -32,7 +35,13 @@ export interface PolicyResult {
   annotations: AuditAnnotationResult[];
 }
 
-export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAttributes, param: KubeObject | null, namespaceObject: KubeObject | undefined): PolicyResult {
+export async function evaluatePolicy(
+  policy: ValidatingAdmissionPolicy,
+  a: AdmissionAttributes,
+  param: KubeObject | null,
+  namespaceObject: KubeObject | undefined,
+  authorize?: AuthorizeFn,
+): Promise<PolicyResult> {
   const ctx: Record<string, CelValue> = {
     object: toCel(a.object ?? null),
     oldObject: toCel(a.oldObject ?? null),
@@ -40,12 +49,16 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
     params: toCel(param),
     namespaceObject: toCel(namespaceObject ?? null),
   };
+  if (authorize) {
+    const r = a.resource;
+    ctx.authorizer = new CelAuthorizer(a.user, authorize, { group: r.group, resource: r.resource, subresource: a.subresource, namespace: a.namespace, name: a.name });
+  }
   const out: Violation[] = [];
   const vars: Record<string, CelValue> = {};
   ctx.variables = vars;
   for (const v of policy.spec?.variables ?? []) {
     try {
-      vars[v.name] = evalAny(v.expression, ctx);
+      vars[v.name] = await evalAnyAsync(v.expression, ctx);
     } catch (e) {
       // Upstream evaluates variables lazily; an unused broken variable must not fail the request.
       vars[v.name] = undefined;
@@ -55,7 +68,7 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
   for (const [index, v] of (policy.spec?.validations ?? []).entries()) {
     let ok: boolean;
     try {
-      ok = evalBool(v.expression, ctx);
+      ok = await evalBoolAsync(v.expression, ctx);
     } catch (e) {
       out.push({ message: `expression '${v.expression}' resulted in error: ${(e as Error).message.split('\n')[0]}`, reason: '', error: true, index });
       continue;
@@ -64,7 +77,7 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
     let message = v.message || `failed expression: ${v.expression.trim()}`;
     if (v.messageExpression) {
       try {
-        const m = evalString(v.messageExpression, ctx);
+        const m = await evalStringAsync(v.messageExpression, ctx);
         if (m.trim()) message = m;
       } catch {
         // Upstream falls back to the static message when messageExpression fails.
@@ -72,15 +85,15 @@ export function evaluatePolicy(policy: ValidatingAdmissionPolicy, a: AdmissionAt
     }
     out.push({ message, reason: v.reason ?? '', error: false, index });
   }
-  return { violations: out, annotations: auditAnnotations(policy, ctx) };
+  return { violations: out, annotations: await auditAnnotations(policy, ctx) };
 }
 
-function auditAnnotations(policy: ValidatingAdmissionPolicy, ctx: Record<string, CelValue>): AuditAnnotationResult[] {
+async function auditAnnotations(policy: ValidatingAdmissionPolicy, ctx: Record<string, CelValue>): Promise<AuditAnnotationResult[]> {
   const out: AuditAnnotationResult[] = [];
   for (const aa of policy.spec?.auditAnnotations ?? []) {
     let v: CelValue;
     try {
-      v = evalAny(aa.valueExpression, ctx);
+      v = await evalAnyAsync(aa.valueExpression, ctx);
     } catch (e) {
       out.push({ key: aa.key, error: `valueExpression '${aa.valueExpression}' resulted in error: ${(e as Error).message.split('\n')[0]}` });
       continue;

@@ -3,19 +3,20 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../api/object.ts';
 import { isStatusError } from '../../../machinery/status.ts';
 import { FixedLister, podAttrs } from '../webhook/testing.ts';
+import type { AuthorizeFn } from './cel-lib/authz.ts';
 import { validatingAdmissionPolicyFrom } from './plugin.ts';
 
 const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }];
 const g = 'admissionregistration.k8s.io';
 
-function plugin(spec: Record<string, unknown>, binding: Record<string, unknown>, extra: Record<string, KubeObject[]> = {}) {
+function plugin(spec: Record<string, unknown>, binding: Record<string, unknown>, extra: Record<string, KubeObject[]> = {}, authorize?: AuthorizeFn) {
   const fixed = new FixedLister({
       [`validatingadmissionpolicies.${g}`]: [{ metadata: { name: 'p' }, spec: { matchConstraints: { resourceRules: rules }, failurePolicy: 'Fail', ...spec } } as unknown as KubeObject],
       [`validatingadmissionpolicybindings.${g}`]: [{ metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny'], ...binding } } as unknown as KubeObject],
       namespaces: [{ metadata: { name: 'ns', labels: { team: 'a' } } } as KubeObject],
       ...extra,
   });
-  return validatingAdmissionPolicyFrom(fixed, fixed);
+  return validatingAdmissionPolicyFrom(fixed, fixed, authorize);
 }
 
 describe('ValidatingAdmissionPolicy plugin', () => {
@@ -106,5 +107,25 @@ describe('ValidatingAdmissionPolicy plugin', () => {
     const a = podAttrs();
     a.resource = { ...a.resource, group: g, resource: 'validatingadmissionpolicies', namespaced: false };
     await p.validate!(a);
+  });
+
+  it('Kubernetes CEL libraries: a bad quantity is an evaluation error that failurePolicy decides', async () => {
+    const spec = { validations: [{ expression: "quantity('x').isInteger()" }] };
+    await assert.rejects(plugin(spec, {}).validate!(podAttrs()), /denied request: expression 'quantity\('x'\)\.isInteger\(\)' resulted in error: quantities must match the regular expression/);
+    await plugin({ ...spec, failurePolicy: 'Ignore' }, {}).validate!(podAttrs());
+    await plugin({ validations: [{ expression: "quantity('1Gi').isGreaterThan(quantity('500Mi')) && string(ip('1.2.3.4')) == '1.2.3.4'" }] }, {}).validate!(podAttrs());
+  });
+
+  it('authorizer asks the given authorize function for the requesting user; absent, it is an error', async () => {
+    const seen: string[] = [];
+    const authorize: AuthorizeFn = async (a) => {
+      seen.push(`${a.user.username} ${a.verb} ${a.resource}/${a.subresource} ${a.namespace}/${a.name}`);
+      return { allowed: a.verb === 'create' };
+    };
+    const spec = { validations: [{ expression: "authorizer.requestResource.check('create').allowed() && authorizer.group('').resource('pods').check(variables.verb).allowed()", message: 'not allowed' }], variables: [{ name: 'verb', expression: 'object.metadata.name == "p" ? "delete" : "create"' }] };
+    await assert.rejects(plugin(spec, {}, {}, authorize).validate!(podAttrs()), /denied request: not allowed/);
+    assert.deepEqual(seen, ['alice create pods/ ns/p', 'alice delete pods/ /']);
+    await plugin(spec, {}, {}, authorize).validate!(podAttrs({ object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' } } as KubeObject }));
+    await assert.rejects(plugin(spec, {}).validate!(podAttrs()), /resulted in error/);
   });
 });

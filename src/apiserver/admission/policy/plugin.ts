@@ -6,7 +6,8 @@
  * warning, Audit writes the failure into the request's audit event (./audit.ts), as do the
  * policy's auditAnnotations. Every binding is evaluated before the first denial is returned, so
  * the audit event is complete. Policies and bindings come from memory (AdmissionConfigs, fed
- * by a watch); only a matching binding reads namespaces or params from storage.
+ * by a watch); only a matching binding reads namespaces or params from storage. The server's
+ * authorize function, when given, backs the expressions' `authorizer` variable.
  */
 import type { MatchResources, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
@@ -16,6 +17,7 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../interface.ts';
 import { isExemptResource, namespaceSelectorMatches, objectSelectorMatches, ruleMatches } from '../webhook/rules.ts';
 import { ConfigReader, type ConfigLister, type StoreSource } from '../webhook/source.ts';
 import { AuditAnnotationCollector, publishValidationFailure } from './audit.ts';
+import type { AuthorizeFn } from './cel-lib/authz.ts';
 import { evaluatePolicy, type PolicyResult } from './evaluate.ts';
 import { resolveParams } from './params.ts';
 
@@ -67,23 +69,25 @@ function pairing(configs: AdmissionConfigs): () => Promise<readonly Pair[]> {
 }
 
 /** Evaluations of one binding: one per param, or a configuration error message. */
-async function evaluateBinding(p: Policy, b: Binding, a: AdmissionAttributes, reader: ConfigLister, nsObj: KubeObject | undefined): Promise<PolicyResult[] | string> {
+async function evaluateBinding(p: Policy, b: Binding, a: AdmissionAttributes, reader: ConfigLister, nsObj: KubeObject | undefined, authorize?: AuthorizeFn): Promise<PolicyResult[] | string> {
   const kind = p.spec?.paramKind;
-  if (!kind) return [evaluatePolicy(p, a, null, nsObj)];
+  if (!kind) return [await evaluatePolicy(p, a, null, nsObj, authorize)];
   const ref = b.spec?.paramRef;
   const params = ref ? await resolveParams(kind, ref, a, reader) : undefined;
   if (!params) return `failed to configure binding: paramKind ${kind.apiVersion}/${kind.kind} or paramRef not found`;
   if (params.length === 0)
     return ref?.parameterNotFoundAction === 'Allow' ? [] : 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction';
-  return params.map((param) => evaluatePolicy(p, a, param, nsObj));
+  const out: PolicyResult[] = [];
+  for (const param of params) out.push(await evaluatePolicy(p, a, param, nsObj, authorize));
+  return out;
 }
 
-export function validatingAdmissionPolicy(server: StoreSource, configs: AdmissionConfigs): AdmissionPlugin {
-  return validatingAdmissionPolicyFrom(configs, new ConfigReader(server));
+export function validatingAdmissionPolicy(server: StoreSource, configs: AdmissionConfigs, authorize?: AuthorizeFn): AdmissionPlugin {
+  return validatingAdmissionPolicyFrom(configs, new ConfigReader(server), authorize);
 }
 
 /** `reader` serves what a matching binding needs: namespaces and params. */
-export function validatingAdmissionPolicyFrom(configs: AdmissionConfigs, reader: ConfigLister): AdmissionPlugin {
+export function validatingAdmissionPolicyFrom(configs: AdmissionConfigs, reader: ConfigLister, authorize?: AuthorizeFn): AdmissionPlugin {
   const current = pairing(configs);
   return {
     name: 'ValidatingAdmissionPolicy',
@@ -102,7 +106,7 @@ export function validatingAdmissionPolicyFrom(configs: AdmissionConfigs, reader:
         const ignore = p.spec?.failurePolicy === 'Ignore';
         const deny = (reason: string, message: string) => (denied ??= denial(a, reason, `ValidatingAdmissionPolicy '${pName}' with binding '${bName}' denied request: ${message}`));
         if (a.namespace && a.resource.namespaced) nsObj ??= reader.namespace(a.namespace);
-        const results = await evaluateBinding(p, b, a, reader, await nsObj);
+        const results = await evaluateBinding(p, b, a, reader, await nsObj, authorize);
         if (typeof results === 'string') {
           // A configuration error denies whatever the validationActions, unless failurePolicy is Ignore.
           if (!ignore) deny('', results);
