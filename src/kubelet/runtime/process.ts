@@ -2,28 +2,34 @@
  * @module The `process` runtime: each container is its command run as a plain host process —
  * no image (the name is recorded, never pulled), no isolation, the host's network (pods share
  * the node's address; port-forward dials 127.0.0.1). A shell shim (process/shim.ts) per
- * container keeps it running across kubelet restarts and writes CRI-format logs; all state
- * lives as files under `root`, so a new instance over the same folder finds its containers.
+ * container keeps it running across kubelet restarts and writes CRI-format logs; containers with
+ * `stdin` or `tty` get a python shim instead (process/stdio-shim.py) that also holds their stdin
+ * (a pipe, or a pty) open and serves it to attach on a socket in the container's folder. All
+ * state lives as files under `root`, so a new instance over the same folder finds its containers.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type {
-  ContainerConfig, ContainerStats, ContainerStatus, ExecOptions, ImageInfo, ImageRef, ImageService,
+  ContainerConfig, ContainerStats, ContainerStatus, ExecOptions,
   PodSandboxConfig, PodSandboxStatus, Runtime, RuntimeVersion,
 } from './interface.ts';
 import { processEnv, rewritePaths } from './process/paths.ts';
 import { shimScript } from './process/shim.ts';
 import { processGroupStats } from './process/proc-stats.ts';
+import { attachSession, attachSocketName } from './process/attach-session.ts';
+import { python3, stdioShimPath } from './process/python.ts';
+import { RecordedImages } from './process/recorded-images.ts';
 import { followOutput } from './follow-output.js';
 import { pidAlive } from '../../util/pid.js';
 
 interface SandboxRecord { id: string; config: PodSandboxConfig; createdAt: number; state: 'ready' | 'notready' }
-interface ContainerRecord { id: string; sandboxId: string; config: ContainerConfig; createdAt: number; shimPid?: number; hostname: string }
+/** `stdio: 'socket'`: started under the stdio shim, whose attach socket holds the container's stdin. */
+interface ContainerRecord { id: string; sandboxId: string; config: ContainerConfig; createdAt: number; shimPid?: number; hostname: string; stdio?: 'socket' }
 
 const newId = () => randomBytes(16).toString('hex');
 
@@ -44,30 +50,16 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-/** Records image names; nothing is downloaded (the process runtime runs host binaries). */
-export class RecordedImages implements ImageService {
-  private readonly names = new Map<string, ImageInfo>();
-  async pullImage(name: string): Promise<ImageRef> {
-    const info = (await this.imageStatus(name)) ?? { name, id: `sha256:${createHash('sha256').update(name).digest('hex')}`, sizeBytes: 0, repoTags: [name] };
-    this.names.set(name, info);
-    return { name: info.name, id: info.id };
-  }
-  async imageStatus(name: string): Promise<ImageInfo | undefined> {
-    return this.names.get(name);
-  }
-  async listImages(): Promise<ImageInfo[]> {
-    return [...this.names.values()];
-  }
-  async removeImage(name: string): Promise<void> {
-    this.names.delete(name);
-  }
-}
-
 export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   readonly images = new RecordedImages();
 
-  constructor(private readonly root: string) {}
+  private readonly root: string;
+
+  constructor(root: string) {
+    // Absolute: the stdio shim changes into the container's folder.
+    this.root = resolve(root);
+  }
 
   private sandboxDir(id: string) { return join(this.root, 'sandboxes', id); }
   private containerDir(id: string) { return join(this.root, 'containers', id); }
@@ -158,14 +150,16 @@ export class ProcessRuntime implements Runtime {
     const argv = [...config.command, ...config.args].map((a) => rewritePaths(a, config.mounts));
     const dir = this.containerDir(id);
     const cwd = await this.workDir(rec);
+    // stdin or a terminal needs the python shim; without python3 the container runs with stdin closed.
+    const python = config.stdin || config.tty ? await python3() : undefined;
+    const flags = `${config.stdin ? 'i' : ''}${config.stdinOnce ? 'o' : ''}${config.tty ? 't' : ''}-`;
+    const [file, shimArgs] = python
+      ? [python, ['-I', stdioShimPath, dir, config.logPath, cwd, flags, ...argv]]
+      : ['/bin/sh', ['-c', shimScript, 'skiff-shim', dir, config.logPath, cwd, ...argv]];
     await writeFile(join(dir, 'started'), String(Date.now()));
-    const shim = spawn('/bin/sh', ['-c', shimScript, 'skiff-shim', dir, config.logPath, cwd, ...argv], {
-      detached: true,
-      stdio: 'ignore',
-      env: processEnv(config.env, config.mounts, rec.hostname),
-    });
+    const shim = spawn(file, shimArgs, { detached: true, stdio: 'ignore', env: processEnv(config.env, config.mounts, rec.hostname) });
     shim.unref();
-    await writeFile(join(dir, 'container.json'), JSON.stringify({ ...rec, shimPid: shim.pid }));
+    await writeFile(join(dir, 'container.json'), JSON.stringify({ ...rec, shimPid: shim.pid, ...(python ? { stdio: 'socket' } : {}) }));
     // Started means the process exists: wait for the shim to report its pid.
     const deadline = Date.now() + 5000;
     while (!existsSync(join(dir, 'pid')) && !existsSync(join(dir, 'exit'))) {
@@ -265,15 +259,33 @@ export class ProcessRuntime implements Runtime {
     });
   }
 
-  /** Output only: process containers run without a terminal and their stdin is closed. */
+  /**
+   * Output is followed from the log. With stdin requested and a container that has one (or with a
+   * tty, for its sizes), input goes to the stdio shim's attach socket. As with containerd, a
+   * container without stdin takes no input (the attach is output-only) and sizes without a
+   * terminal are ignored; kubectl itself says "Unable to use a TTY - container x did not allocate one".
+   */
   async attach(id: string, opts: ExecOptions): Promise<void> {
     const rec = await this.container(id);
     if (!rec) throw new Error(`container ${id} not found`);
-    if (opts.stdin || opts.tty) throw new Error('attach with stdin or a tty is not supported by the process runtime (its containers run without a terminal and with stdin closed)');
-    await followOutput(
-      { logPath: rec.config.logPath, exited: async () => (await this.containerStatus(id))?.state !== 'running' },
-      { stdout: opts.stdout, stderr: opts.stderr, signal: opts.signal },
-    );
+    const { config } = rec;
+    const follow = (signal?: AbortSignal, ready?: () => void) =>
+      followOutput(
+        // followOutput first asks exited() once it has fixed its start in the log: the input may go then.
+        { logPath: config.logPath, exited: async () => (ready?.(), (await this.containerStatus(id))?.state !== 'running') },
+        { stdout: opts.stdout, stderr: opts.stderr, signal },
+      );
+    const stdin = config.stdin ? opts.stdin : undefined;
+    const resize = config.tty ? opts.resize : undefined;
+    if (rec.stdio !== 'socket' || (!stdin && !resize)) return await follow(opts.signal);
+    if ((await this.containerStatus(id))?.state !== 'running') return await follow(opts.signal);
+    try {
+      await attachSession(join(this.containerDir(id), attachSocketName), { stdin, resize, stdinOnce: config.stdinOnce, signal: opts.signal }, follow);
+    } catch (err) {
+      // The container exited before the socket could be reached: what is left is its output.
+      if ((await this.containerStatus(id))?.state === 'running') throw err;
+      await follow(opts.signal);
+    }
   }
 
   async portForward(_sandboxId: string, port: number): Promise<Duplex> {
