@@ -10,6 +10,7 @@
  * prints one JSON line (`LoadResult`).
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -33,6 +34,43 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU seconds (user + system) the measured processes spent during the run, when asked for. */
+  cpuSeconds?: number;
+}
+
+/** CPU seconds (utime + stime from `/proc/<pid>/stat`) of the given processes, together. */
+export function cpuSecondsOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the parenthesised command: state is 3rd, utime 14th, stime 15th.
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** The PIDs of `parent`'s direct children whose command line contains `match`. */
+export function childPids(parent: number, match: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(match)) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** CPU µs per answered request of a combined result (NaN without CPU figures). */
+export function cpuMicrosPerRequest(r: LoadResult): number {
+  return r.cpuSeconds === undefined || !r.ok ? NaN : (r.cpuSeconds * 1e6) / r.ok;
 }
 
 /** A Node HTTP server answering every request with `hello\n` (what the backend pods run: `node -e`). */
@@ -103,15 +141,26 @@ export function combine(runs: LoadResult[]): LoadResult {
   const p50s = runs.map((r) => r.p50Ms).sort((a, b) => a - b);
   const seconds = sum((r) => r.seconds);
   const ok = sum((r) => r.ok);
-  return { ok, errors: sum((r) => r.errors), bad: sum((r) => r.bad), seconds, perSecond: Math.round(ok / seconds), p50Ms: p50s[Math.floor((p50s.length - 1) / 2)] ?? NaN, p99Ms: Math.max(...runs.map((r) => r.p99Ms)) };
+  const cpu = runs.every((r) => r.cpuSeconds !== undefined) ? sum((r) => r.cpuSeconds!) : undefined;
+  return { ok, errors: sum((r) => r.errors), bad: sum((r) => r.bad), seconds, perSecond: Math.round(ok / seconds), p50Ms: p50s[Math.floor((p50s.length - 1) / 2)] ?? NaN, p99Ms: Math.max(...runs.map((r) => r.p99Ms)), ...(cpu === undefined ? {} : { cpuSeconds: cpu }) };
 }
 
-/** Runs each target `rounds` times, in alternating order (A B B A …); one combined result per target. */
-export async function interleaved<K extends string>(targets: readonly (readonly [K, LoadOptions])[], rounds: number, netns?: string): Promise<Map<K, LoadResult>> {
+/**
+ * Runs each target `rounds` times, in alternating order (A B B A …); one combined result per
+ * target. `cpu[target]` lists the processes whose CPU time each run of that target is charged
+ * (read around the run; the load generator's warm-up is included, a few dozen requests).
+ */
+export async function interleaved<K extends string>(targets: readonly (readonly [K, LoadOptions])[], rounds: number, netns?: string, cpu: Partial<Record<K, () => number[]>> = {}): Promise<Map<K, LoadResult>> {
   const runs = new Map<K, LoadResult[]>(targets.map(([k]) => [k, []]));
   for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? targets : [...targets].reverse();
-    for (const [k, o] of order) runs.get(k)!.push(await runLoad(o, netns));
+    for (const [k, o] of order) {
+      const pids = cpu[k]?.();
+      const c0 = pids ? cpuSecondsOf(pids) : 0;
+      const r = await runLoad(o, netns);
+      if (pids) r.cpuSeconds = cpuSecondsOf(pids) - c0;
+      runs.get(k)!.push(r);
+    }
   }
   return new Map([...runs].map(([k, r]) => [k, combine(r)]));
 }

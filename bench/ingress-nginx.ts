@@ -4,10 +4,12 @@
  * backend for reference. The backend is one `process`-runtime pod (a Node HTTP server on a
  * loopback port) behind a Service and an Ingress; nginx (one worker, upstream keep-alive, as
  * ingress-nginx configures it) runs with its own config and pid file in a temp dir and is
- * stopped by its PID. The load generator (`http-load.ts`) is a separate process.
+ * stopped by its PID. The load generator (`http-load.ts`) is a separate process. CPU time per
+ * request is read from `/proc/<pid>/stat` around each run (ingress workers; nginx master + worker).
  * Skips with the reason when kubectl or nginx is missing. Prints figures; never asserts on time.
  *
- *   node --import tsx bench/ingress-nginx.ts   (BENCH_NET_SECONDS per run, default 3; BENCH_NET_ROUNDS, default 2; BENCH_NET_CONCURRENCY, default 32)
+ *   node --import tsx bench/ingress-nginx.ts   (BENCH_NET_SECONDS per run, default 3; BENCH_NET_ROUNDS, default 2; BENCH_NET_CONCURRENCY, default 32;
+ *   BENCH_INGRESS_WORKERS, default the server's)
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { haveKubectl } from '../test/support/kubectl.ts';
 import { startCluster } from '../test/support/server.ts';
 import { until } from './cluster.ts';
 import { fmt } from './lib.ts';
-import { backendScript, freePort, interleaved, type LoadResult } from './http-load.ts';
+import { backendScript, childPids, cpuMicrosPerRequest, freePort, interleaved, type LoadResult } from './http-load.ts';
 
 export interface IngressRow { target: 'direct' | 'skiff ingress' | 'nginx'; keepAlive: boolean; r: LoadResult }
 export interface IngressFigures { rows: IngressRow[]; concurrency: number; seconds: number; rounds: number; nginxVersion: string }
@@ -90,6 +92,8 @@ export async function benchIngress(opts: { seconds?: number; concurrency?: numbe
   const seconds = opts.seconds ?? Number(process.env.BENCH_NET_SECONDS ?? 3);
   const rounds = opts.rounds ?? Number(process.env.BENCH_NET_ROUNDS ?? 2);
   const concurrency = opts.concurrency ?? Number(process.env.BENCH_NET_CONCURRENCY ?? 32);
+  // Ingress worker processes (default: the server's, one per CPU); 0 proxies in the server (no CPU figure then).
+  const workers = process.env.BENCH_INGRESS_WORKERS === undefined ? undefined : Number(process.env.BENCH_INGRESS_WORKERS);
   if (!haveKubectl) return void console.log('ingress: skipped (kubectl not installed)');
   const nginx = nginxBinary();
   if (!nginx) return void console.log('ingress: skipped (nginx not installed: apt-get install -y nginx-light)');
@@ -97,7 +101,7 @@ export async function benchIngress(opts: { seconds?: number; concurrency?: numbe
   const nginxVersion = spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr.replace(/^nginx version:\s*/, '').trim() || 'nginx';
   const dir = await mkdtemp(join(tmpdir(), 'skiff-bench-nginx-'));
   const backendPort = await freePort();
-  const c = await startCluster({ datastore: 'memory', server: { disableAgent: false, runtime: 'process', nodeName: node, clusterCidr: '10.64.0.0/16', ingressHttpPort: 0, ingressHttpsPort: -1, dnsPort: -1 } });
+  const c = await startCluster({ datastore: 'memory', server: { disableAgent: false, runtime: 'process', nodeName: node, clusterCidr: '10.64.0.0/16', ingressHttpPort: 0, ingressHttpsPort: -1, dnsPort: -1, ...(workers === undefined ? {} : { ingressWorkers: workers }) } });
   let ngx: ChildProcess | undefined;
   try {
     const apply = (o: object) => c.kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(o) });
@@ -126,7 +130,10 @@ export async function benchIngress(opts: { seconds?: number; concurrency?: numbe
       console.log(`ingress: keep-alive ${keepAlive ? 'on' : 'off'}: direct / skiff ingress / nginx, ${concurrency} in flight, ${rounds}× ${seconds} s each, interleaved…`);
       const base = { host, concurrency, keepAlive, seconds };
       const targets = [['direct', { url: direct, ...base }], ['skiff ingress', { url: ingressUrl, ...base }], ['nginx', { url: nginxUrl, ...base }]] as const;
-      const r = await interleaved(targets, rounds);
+      // CPU per request: the ingress worker processes (children of this process, which runs the
+      // server) and nginx's master and worker.
+      const cpu = { 'skiff ingress': () => childPids(process.pid, '__ingress-worker'), nginx: () => (ngx?.pid ? [ngx.pid, ...childPids(ngx.pid, 'nginx')] : []) };
+      const r = await interleaved(targets, rounds, undefined, cpu);
       for (const [target] of targets) rows.push({ target, keepAlive, r: r.get(target)! });
     }
     return { rows, concurrency, seconds, rounds, nginxVersion: nginxVersion.trim() };
@@ -140,11 +147,12 @@ export async function benchIngress(opts: { seconds?: number; concurrency?: numbe
 export function printIngressFigures(f: IngressFigures | undefined): void {
   if (!f) return;
   console.log(`## Ingress vs nginx (${f.nginxVersion}, 1 worker) — ${f.concurrency} in flight, ${f.rounds} interleaved runs of ${f.seconds} s per figure\n`);
-  console.log('| keep-alive (client) | target | requests/s | p50 | p99 | errors | ratio to nginx |');
-  console.log('|---|---|---:|---:|---:|---:|---:|');
+  console.log('| keep-alive (client) | target | requests/s | p50 | p99 | errors | ratio to nginx | CPU µs / request |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const row of f.rows) {
     const ngx = f.rows.find((r) => r.target === 'nginx' && r.keepAlive === row.keepAlive)!;
-    console.log(`| ${row.keepAlive ? 'on' : 'off'} | ${row.target} | ${row.r.perSecond} | ${fmt(row.r.p50Ms, 2)} ms | ${fmt(row.r.p99Ms, 2)} ms | ${row.r.errors + row.r.bad} | ${fmt(row.r.perSecond / ngx.r.perSecond, 2)}× |`);
+    const us = cpuMicrosPerRequest(row.r);
+    console.log(`| ${row.keepAlive ? 'on' : 'off'} | ${row.target} | ${row.r.perSecond} | ${fmt(row.r.p50Ms, 2)} ms | ${fmt(row.r.p99Ms, 2)} ms | ${row.r.errors + row.r.bad} | ${fmt(row.r.perSecond / ngx.r.perSecond, 2)}× | ${Number.isNaN(us) ? '–' : fmt(us, 1)} |`);
   }
   console.log();
 }

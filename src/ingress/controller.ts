@@ -7,8 +7,6 @@
  * the caches have synced: they get the bound listeners and a snapshot of the table on every
  * change, and this process stops accepting (it serves in-process until then, and if they fail).
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Secret, Service } from 'kubernetes-types/core/v1.js';
@@ -23,6 +21,8 @@ import type { Client } from '../client/rest.ts';
 import type { Logger } from '../util/log.ts';
 import { ensureIngressClass, ingressClassesRef, isServed } from './class.ts';
 import { EndpointResolver } from './endpoints.ts';
+import { UpstreamPool } from './http1/pool.ts';
+import { Http1Server } from './http1/server.ts';
 import { IngressMetrics } from './metrics.ts';
 import { ingressHandler } from './proxy.ts';
 import { RouteTable } from './router.ts';
@@ -53,9 +53,9 @@ export class IngressController {
   private readonly endpoints: EndpointResolver;
   private readonly certs: CertificateStore;
   private readonly metrics: IngressMetrics;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-  private httpServer?: http.Server;
-  private httpsServer?: https.Server;
+  private readonly pool = new UpstreamPool();
+  private httpServer?: Http1Server;
+  private httpsServer?: Http1Server;
   private status?: StatusWriter;
   private rebuildPending = false;
   private pushPending = false;
@@ -137,8 +137,8 @@ export class IngressController {
     if (signal.aborted) return;
     this.table = new RouteTable(this.ingresses.store.list().filter(this.served));
     const servers = [
-      ...(this.httpServer ? [{ proto: 'http' as const, server: this.httpServer }] : []),
-      ...(this.httpsServer ? [{ proto: 'https' as const, server: this.httpsServer }] : []),
+      ...(this.httpServer ? [{ proto: 'http' as const, server: this.httpServer.server, owner: this.httpServer }] : []),
+      ...(this.httpsServer ? [{ proto: 'https' as const, server: this.httpsServer.server, owner: this.httpsServer }] : []),
     ];
     const workers = new IngressWorkers(n, this.metrics, this.logger);
     this.workers = workers;
@@ -155,14 +155,14 @@ export class IngressController {
     // from taking a share of the connections.
     for (const s of servers) {
       s.server.close();
-      s.server.closeIdleConnections();
+      s.owner.closeIdle();
     }
     this.logger.info('ingress proxying in worker processes', { workers: n });
   }
 
   /** Binds the listeners (throws on a bind failure, before anything else runs). */
   async listen(): Promise<void> {
-    const bind = (srv: http.Server | https.Server, port: number) =>
+    const bind = ({ server: srv }: Http1Server, port: number) =>
       new Promise<number>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen(port, this.opts.host, () => {
@@ -170,24 +170,21 @@ export class IngressController {
           resolve((srv.address() as AddressInfo).port);
         });
       });
-    const ctx = { table: () => this.table, endpoints: this.endpoints, metrics: this.metrics, agent: this.agent, httpsPort: undefined as number | undefined };
+    const ctx = { table: () => this.table, endpoints: this.endpoints, metrics: this.metrics, pool: this.pool, httpsPort: undefined as number | undefined };
     try {
       if (this.opts.httpsPort !== undefined && this.opts.httpsPort >= 0) {
-        this.httpsServer = https.createServer(
-          {
-            ...this.opts.defaultCert,
-            SNICallback: (name, cb) => {
-              const t = this.table.tlsFor(name.toLowerCase());
-              cb(null, (t && this.certs.contextFor(t)) || this.certs.defaultContext);
-            },
+        this.httpsServer = new Http1Server('https', ingressHandler(ctx, 'https'), {
+          ...this.opts.defaultCert,
+          SNICallback: (name, cb) => {
+            const t = this.table.tlsFor(name.toLowerCase());
+            cb(null, (t && this.certs.contextFor(t)) || this.certs.defaultContext);
           },
-          ingressHandler(ctx, 'https'),
-        );
+        });
         this.httpsPort = await bind(this.httpsServer, this.opts.httpsPort);
         ctx.httpsPort = this.httpsPort;
       }
       if (this.opts.httpPort !== undefined && this.opts.httpPort >= 0) {
-        this.httpServer = http.createServer(ingressHandler(ctx, 'http'));
+        this.httpServer = new Http1Server('http', ingressHandler(ctx, 'http'), undefined);
         this.httpPort = await bind(this.httpServer, this.opts.httpPort);
       }
     } catch (err) {
@@ -216,9 +213,9 @@ export class IngressController {
   }
 
   async close(): Promise<void> {
-    const stop = (s?: http.Server | https.Server) =>
-      s ? new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); }) : Promise.resolve();
+    const stop = (s?: Http1Server) =>
+      s ? new Promise<void>((r) => { s.server.close(() => r()); s.closeAll(); }) : Promise.resolve();
     await Promise.all([stop(this.httpServer), stop(this.httpsServer), this.workers?.stop()]);
-    this.agent.destroy();
+    this.pool.destroy();
   }
 }

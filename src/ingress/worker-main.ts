@@ -5,9 +5,9 @@
  * controller pushes, accepts connections only once the first one arrived, sends its metrics
  * back in batches, and exits when the server goes away (IPC disconnect).
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { Server, Socket } from 'node:net';
+import { UpstreamPool } from './http1/pool.ts';
+import { Http1Server } from './http1/server.ts';
 import { ingressHandler, type ProxyContext } from './proxy.ts';
 import { RouteTable } from './router.ts';
 import { SnapshotCerts, SnapshotEndpoints, type FromWorker, type MetricBatch, type Snapshot, type ToWorker } from './snapshot.ts';
@@ -21,11 +21,10 @@ export function runIngressWorker(): void {
   const current = () => snapshot!;
   const certs = new SnapshotCerts(current);
   const batch = new Map<string, MetricBatch>();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
   const ctx: ProxyContext = {
     table: () => table,
     endpoints: new SnapshotEndpoints(current),
-    agent,
+    pool: new UpstreamPool(),
     metrics: {
       observe(ingress, service, code, seconds) {
         const k = `${ingress}\0${service}\0${code}`;
@@ -36,25 +35,22 @@ export function runIngressWorker(): void {
     },
   };
   const servers = {
-    http: () => http.createServer(ingressHandler(ctx, 'http')),
+    http: () => new Http1Server('http', ingressHandler(ctx, 'http'), undefined),
     https: () =>
-      https.createServer(
-        {
-          ...current().defaultCert,
-          SNICallback: (name, cb) => {
-            const t = table.tlsFor(name.toLowerCase());
-            cb(null, (t && certs.contextFor(t)) || certs.defaultContext);
-          },
+      new Http1Server('https', ingressHandler(ctx, 'https'), {
+        ...current().defaultCert,
+        SNICallback: (name, cb) => {
+          const t = table.tlsFor(name.toLowerCase());
+          cb(null, (t && certs.contextFor(t)) || certs.defaultContext);
         },
-        ingressHandler(ctx, 'https'),
-      ),
+      }),
   };
   // Handles that arrived before the first snapshot wait for it (they are not accepting yet).
   const pending: { proto: 'http' | 'https'; handle: Server }[] = [];
   const serve = (proto: 'http' | 'https', handle: Server) => {
     const srv = servers[proto]();
-    // The handle is already listening; its connections go to the HTTP(S) server's parser.
-    handle.on('connection', (sock: Socket) => srv.emit('connection', sock));
+    // The handle is already listening; its connections go to the HTTP/1.1 data path.
+    handle.on('connection', (sock: Socket) => srv.accept(sock));
     send({ type: 'listening', proto });
   };
   process.on('message', (m: ToWorker, handle?: Server) => {
