@@ -60,6 +60,7 @@ export class IngressController {
   private rebuildPending = false;
   private pushPending = false;
   private workers?: IngressWorkers;
+  private closing = false;
   private readonly informers: { synced: Promise<void> }[];
   private readonly secrets;
   httpPort?: number;
@@ -140,7 +141,7 @@ export class IngressController {
       ...(this.httpServer ? [{ proto: 'http' as const, server: this.httpServer.server, owner: this.httpServer }] : []),
       ...(this.httpsServer ? [{ proto: 'https' as const, server: this.httpsServer.server, owner: this.httpsServer }] : []),
     ];
-    const workers = new IngressWorkers(n, this.metrics, this.logger);
+    const workers = new IngressWorkers(n, this.metrics, this.logger, () => void this.takeBack(workers, servers));
     this.workers = workers;
     try {
       await workers.start(this.snapshot(), servers);
@@ -158,6 +159,30 @@ export class IngressController {
       s.owner.closeIdle();
     }
     this.logger.info('ingress proxying in worker processes', { workers: n });
+  }
+
+  /**
+   * Every worker died: their copies of the listening sockets are closed, so bind the same ports
+   * again here and proxy in this process, so the ingress keeps answering.
+   */
+  private async takeBack(workers: IngressWorkers, servers: { proto: 'http' | 'https'; server: Http1Server['server'] }[]): Promise<void> {
+    if (this.workers !== workers || this.closing) return;
+    this.workers = undefined;
+    const port = (proto: 'http' | 'https') => (proto === 'http' ? this.httpPort : this.httpsPort);
+    for (const s of servers) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          s.server.once('error', reject);
+          s.server.listen(port(s.proto), this.opts.host, () => {
+            s.server.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        this.logger.error('cannot bind the ingress port again after the workers exited', { proto: s.proto, port: port(s.proto), err: String(err) });
+      }
+    }
+    this.logger.error('every ingress worker exited; proxying in the server process', { workers: this.opts.workers });
   }
 
   /** Binds the listeners (throws on a bind failure, before anything else runs). */
@@ -213,6 +238,7 @@ export class IngressController {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const stop = (s?: Http1Server) =>
       s ? new Promise<void>((r) => { s.server.close(() => r()); s.closeAll(); }) : Promise.resolve();
     await Promise.all([stop(this.httpServer), stop(this.httpsServer), this.workers?.stop()]);

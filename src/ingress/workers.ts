@@ -1,11 +1,11 @@
 /**
  * @module The ingress worker pool (`--ingress-workers N`): forks N worker processes, as nginx
- * runs one worker per CPU, since Node's HTTP stack costs more CPU per proxied request than
- * one process can give. Each gets the listening sockets the server bound (so bind errors and
+ * runs one worker per CPU, so proxying does not share the server process's event loop and CPU. Each gets the listening sockets the server bound (so bind errors and
  * ports stay the server's) after the current snapshot, and every later snapshot; their metric
  * batches are replayed into the server's registry. From the bundle the worker is
  * `dist/ingress-worker.mjs`; from source, `worker-main.ts` under tsx. Workers are killed by PID
- * on stop and exit on their own when the server goes away.
+ * on stop and exit on their own when the server goes away; when all of them die first, the
+ * owner is told (`onAllExited`) and takes the listeners back.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,12 +31,25 @@ export class IngressWorkers {
   private readonly children: ChildProcess[] = [];
   private snapshot?: Snapshot;
   private stopping = false;
+  private started = false;
+  private alive = 0;
 
   constructor(
     private readonly count: number,
     private readonly metrics: IngressMetrics,
     private readonly logger: Logger,
+    /**
+     * Every worker exited on its own after the start (a crash, a kill): the listening sockets
+     * are gone with the last one, so the owner must take over (the controller binds again and
+     * proxies in the server process). A single worker's death leaves its siblings serving.
+     */
+    private readonly onAllExited?: () => void,
   ) {}
+
+  /** The workers' PIDs (tests, logs). */
+  get pids(): number[] {
+    return this.children.flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
+  }
 
   /** Forks the workers and hands them the servers; resolves once every worker accepts on all. */
   async start(first: Snapshot, servers: { proto: 'http' | 'https'; server: Server }[]): Promise<void> {
@@ -60,7 +73,9 @@ export class IngressWorkers {
           child.once('exit', (code, sig) => {
             clearTimeout(timer);
             reject(new Error(`ingress worker exited (${code ?? sig})`));
-            if (!this.stopping) this.logger.error('ingress worker exited', { pid: child.pid, code, signal: sig });
+            if (this.stopping) return;
+            this.logger.error('ingress worker exited', { pid: child.pid, code, signal: sig, left: this.started ? this.alive - 1 : undefined });
+            if (this.started && --this.alive === 0) this.onAllExited?.();
           });
         }),
       );
@@ -69,6 +84,9 @@ export class IngressWorkers {
       for (const s of servers) child.send({ type: 'server', proto: s.proto } satisfies ToWorker, s.server);
     }
     await Promise.all(ready);
+    this.started = true;
+    this.alive = this.pids.length;
+    if (this.alive === 0) this.onAllExited?.();
   }
 
   private post(child: ChildProcess, m: ToWorker): void {

@@ -6,6 +6,7 @@
  * and never reaches the pod; an 8 MiB upload and download pass intact.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -112,4 +113,29 @@ describe('the ingress HTTP/1.1 data path end to end', { skip: !haveKubectl && 'k
       agent.destroy();
     }
   });
+
+  // Last: afterwards this server proxies in its own process.
+  it('keeps answering after every worker process died (the server takes the port back)', async () => {
+    const workers = ingressWorkerPids();
+    assert.ok(workers.length > 0, 'the server runs ingress worker processes');
+    for (const pid of workers) process.kill(pid, 'SIGKILL');
+    await eventually(async () => ingressWorkerPids().length === 0, 10_000, 'the workers are gone');
+    await eventually(async () => (await raw('GET /again HTTP/1.1\r\nHost: echo.test\r\nConnection: close\r\n\r\n', () => false).catch(() => ({ got: '' }))).got.startsWith('HTTP/1.1 200'), 15_000, 'the ingress answers from the server process');
+  });
 });
+
+/** This process's ingress worker children (forked with the `__ingress-worker` argument). */
+function ingressWorkerPids(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('__ingress-worker')) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
