@@ -8,6 +8,9 @@
  *   node --import tsx bench/scheduler.ts            (BENCH_NODES, BENCH_PODS, BENCH_ANTI_PODS)
  *
  * BENCH_CPU_PROF=dir writes a V8 CPU profile of each timed window (setup excluded) there.
+ * The timed window ends when every pod is bound. BENCH_DEBUG=1 prints the scheduling queue's
+ * pools every second; no new binding for BENCH_STALL_S seconds (default 30) exits 1 with the
+ * number of unbound pods and where each one is held.
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -97,6 +100,57 @@ function pod(i: number, anti: boolean): Pod & KubeObject {
   };
 }
 
+/** No new binding for this long: the run has stalled (BENCH_STALL_S, default 30). */
+const stallMs = Number(process.env.BENCH_STALL_S ?? 30) * 1000;
+
+/**
+ * Where each pod the API server still has unbound is held now: a queue pool, assumed (its
+ * binding in flight), only in the scheduler's informer, or not even there (never seen).
+ */
+async function unboundByPool(client: Client, scheduler: Scheduler, informers: InformerFactory): Promise<Record<string, number>> {
+  const store = informers.informerFor<Pod & KubeObject>(refs.pods).store;
+  const unbound = await client.resource<Pod & KubeObject>(refs.pods).list({ namespace: 'default', fieldSelector: 'spec.nodeName=' });
+  const where: Record<string, number> = {};
+  for (const p of unbound.items) {
+    const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
+    const cached = store.get(key);
+    const pool =
+      scheduler.queue.poolOf(key) ??
+      (scheduler.snapshot.isAssumed(key) ? 'assumed (binding)' : !cached ? 'not in the informer' : cached.spec?.nodeName ? 'bound in the informer only' : 'nowhere');
+    where[pool] = (where[pool] ?? 0) + 1;
+  }
+  return where;
+}
+
+/**
+ * Waits until `pods` bindings succeeded. BENCH_DEBUG=1 prints the queue's pools every
+ * second; a run without progress for stallMs fails loudly (exit 1) instead of hanging.
+ */
+async function waitForAllBound(client: Client, scheduler: Scheduler, informers: InformerFactory, pods: number, workload: string): Promise<void> {
+  const stats = scheduler.cycle.stats;
+  const debug = !!process.env.BENCH_DEBUG;
+  if (debug) process.stderr.write(`${workload}: the scheduler's informer holds ${informers.informerFor<Pod & KubeObject>(refs.pods).store.list().length} pods, the queue ${JSON.stringify(scheduler.queue.sizes())}\n`);
+  let last = -1;
+  let lastChange = performance.now();
+  let lastPrint = performance.now();
+  while (stats.scheduled < pods) {
+    await new Promise((r) => setTimeout(r, 5));
+    const now = performance.now();
+    if (stats.scheduled !== last) [last, lastChange] = [stats.scheduled, now];
+    if (debug && now - lastPrint >= 1000) {
+      lastPrint = now;
+      process.stderr.write(`${workload}: ${stats.scheduled}/${pods} bound, queue ${JSON.stringify(scheduler.queue.sizes())}, in flight ${JSON.stringify(scheduler.queue.inFlightSizes())}, ${JSON.stringify(stats)}\n`);
+    }
+    if (now - lastChange >= stallMs) {
+      process.stderr.write(
+        `${workload}: STALLED — no binding for ${stallMs / 1000} s; ${pods - stats.scheduled} of ${pods} pods unbound, by pool ${JSON.stringify(await unboundByPool(client, scheduler, informers))}; ` +
+          `queue ${JSON.stringify(scheduler.queue.sizes())}, ${JSON.stringify(stats)}\n`,
+      );
+      process.exit(1);
+    }
+  }
+}
+
 /** Starts the inspector's CPU profiler when BENCH_CPU_PROF names a directory. */
 async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
   const dir = process.env.BENCH_CPU_PROF;
@@ -136,7 +190,7 @@ export async function benchScheduler(workload: 'plain' | 'anti-affinity', nodes:
     const cpu0 = process.cpuUsage();
     const running = scheduler.run(stop.signal);
     const stats = scheduler.cycle.stats;
-    while (stats.scheduled + stats.failed < pods) await new Promise((r) => setTimeout(r, 5));
+    await waitForAllBound(client, scheduler, informers, pods, workload);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     await profiling?.(`${workload}-${nodes}x${pods}`);

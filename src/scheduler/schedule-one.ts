@@ -20,7 +20,7 @@ import type { NodeInfo } from './framework/node-info.ts';
 import type { Nominator } from './framework/nominator.ts';
 import type { PodInfo, PodObject } from './framework/pod-info.ts';
 import type { Snapshot } from './framework/snapshot.ts';
-import { Code, type NodeToStatus } from './framework/types.ts';
+import { Code, errorStatus, type NodeToStatus, type Status } from './framework/types.ts';
 import type { QueuedPodInfo, SchedulingQueue } from './queue/scheduling-queue.ts';
 
 const minFeasibleNodesToFind = 100;
@@ -58,6 +58,7 @@ export interface ScheduleOneDeps {
 
 export class ScheduleOne {
   private nextStartNodeIndex = 0;
+  private readonly feasibleBuf: NodeInfo[] = [];
   private bindsInFlight = 0;
   private readonly binds = new Set<Promise<void>>();
   private slotFree: (() => void) | undefined;
@@ -92,7 +93,13 @@ export class ScheduleOne {
     this.d.snapshot.assume(pod, host);
     // Placed: its nomination no longer needs to hold space (upstream DeleteNominatedPodIfExists).
     this.d.nominator.delete(pod.key);
-    const rejected = fw.runReserve(state, pod, host) ?? fw.runPermit(state, pod, host);
+    let rejected: Status | null;
+    try {
+      rejected = fw.runReserve(state, pod, host) ?? fw.runPermit(state, pod, host);
+    } catch (err) {
+      // A plugin that throws must not lose the pod (popped, in no pool, never retried).
+      rejected = errorStatus('', err);
+    }
     if (rejected) {
       fw.runUnreserve(state, pod, host);
       this.d.snapshot.forget(pod.key);
@@ -149,7 +156,7 @@ export class ScheduleOne {
    * takes it when it fits, without searching (and scoring) the others.
    */
   private evaluateNominatedNode(state: CycleState, pod: PodInfo, only: Set<string> | undefined): NodeInfo | undefined {
-    const name = pod.pod.status?.nominatedNodeName || this.d.nominator.nominatedNode(pod.key);
+    const name = pod.pod.status?.nominatedNodeName || (this.d.nominator.empty ? undefined : this.d.nominator.nominatedNode(pod.key));
     if (!name || (only && !only.has(name))) return undefined;
     const node = this.d.snapshot.get(name);
     if (!node) return undefined;
@@ -165,7 +172,10 @@ export class ScheduleOne {
     const filters = fw.activeFilters(state);
     // No nominated pods anywhere (the usual case): skip that check for each of the nodes.
     const nominator = this.d.nominator.empty ? undefined : this.d.nominator;
-    const feasible: NodeInfo[] = [];
+    // One array serves every cycle (it grows to `want` once): scoring reads it before the
+    // next cycle starts, and nothing keeps it.
+    const feasible = this.feasibleBuf;
+    feasible.length = 0;
     const start = this.nextStartNodeIndex % n;
     let i = 0;
     for (; i < n && feasible.length < want; i++) {
@@ -194,9 +204,14 @@ export class ScheduleOne {
     let nominated: string | undefined;
     if (fw.postFilter.length) {
       this.d.metrics?.preemptionAttempt();
-      const r = await fw.runPostFilter(state, q.podInfo, err.diagnosis.nodeToStatus);
-      if (r.status) err.diagnosis.postFilterMsg = r.status.message;
-      nominated = r.nominatedNodeName;
+      try {
+        const r = await fw.runPostFilter(state, q.podInfo, err.diagnosis.nodeToStatus);
+        if (r.status) err.diagnosis.postFilterMsg = r.status.message;
+        nominated = r.nominatedNodeName;
+      } catch (e) {
+        // Preemption failing is no reason to drop the pod: it is requeued as unschedulable.
+        this.d.logger.warn('preemption failed', { pod: q.podInfo.key, err: e as Error });
+      }
     }
     q.unschedulablePlugins = err.diagnosis.unschedulablePlugins;
     await this.handleFailure(q, cycle, err.fitMessage(), true, nominated);
@@ -253,7 +268,7 @@ export class ScheduleOne {
   private async bindingCycle(state: CycleState, q: QueuedPodInfo, host: string): Promise<void> {
     const fw = this.d.framework;
     const pod = q.podInfo;
-    const status = await fw.runPreBindAndBind(state, pod, host);
+    const status = await fw.runPreBindAndBind(state, pod, host).catch((err: unknown) => errorStatus('', err));
     if (status === null) {
       this.stats.scheduled++;
       this.recordAttempt(q, 'scheduled');

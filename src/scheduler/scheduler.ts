@@ -165,7 +165,8 @@ export class Scheduler {
         else this.snapshot.removePod(key);
         return;
       }
-      const info = this.podInfo(p);
+      const prior = this.snapshot.podInfoOf(key);
+      const info = prior ? prior.withPod(p, this.priorityOf(p)) : this.podInfo(p);
       this.snapshot.addPod(info, p.spec.nodeName);
       // A new or relabelled pod can satisfy pods waiting on InterPodAffinity/spread.
       if (!old?.spec?.nodeName) this.queue.moveAllToActiveOrBackoff({ resource: 'Pod', action: ActionType.Add, obj: p, label: 'AssignedPodAdd' });

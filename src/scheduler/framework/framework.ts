@@ -178,7 +178,8 @@ export class Framework {
     totals.fill(0);
     for (const { plugin, weight } of this.score) {
       if (state.skipScore.has(plugin.name)) continue;
-      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
+      if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, scores);
+      else for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
       plugin.normalizeScore?.(state, pod, scores, nodes);
       for (let i = 0; i < nodes.length; i++) {
         const v = scores[i]!;

@@ -55,7 +55,25 @@ export class PodInfo {
     readonly pod: PodObject,
     /** Resolved from spec.priority, else the pod's PriorityClass, else 0. */
     readonly priority: number,
+    /** An earlier version of the same pod whose derived data still holds (see `withPod`). */
+    from?: PodInfo,
   ) {
+    if (from) {
+      this.namespace = from.namespace;
+      this.name = from.name;
+      this.key = from.key;
+      this.uid = from.uid;
+      this.labels = from.labels;
+      this.requests = from.requests;
+      this.nonZeroCPU = from.nonZeroCPU;
+      this.nonZeroMemory = from.nonZeroMemory;
+      this.requiredAffinity = from.requiredAffinity;
+      this.requiredAntiAffinity = from.requiredAntiAffinity;
+      this.preferredAffinity = from.preferredAffinity;
+      this.preferredAntiAffinity = from.preferredAntiAffinity;
+      this.hostPorts = from.hostPorts;
+      return;
+    }
     const m = pod.metadata ?? {};
     this.namespace = m.namespace ?? '';
     this.name = m.name ?? '';
@@ -78,6 +96,16 @@ export class PodInfo {
       for (const p of c.ports ?? []) if (p.hostPort && p.hostPort > 0) this.hostPorts.push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0', port: p.hostPort });
   }
 
+  /**
+   * This pod at a later version. Each bound pod's confirmation would otherwise re-parse its
+   * requests and terms; when nothing they derive from changed (usually only nodeName and the
+   * status did), the result shares them — same `requests` object, which the snapshot takes
+   * as "the accounting is unchanged".
+   */
+  withPod(pod: PodObject, priority: number): PodInfo {
+    return priority === this.priority && sameSchedulingInputs(this.pod, pod) ? new PodInfo(pod, priority, this) : new PodInfo(pod, priority);
+  }
+
   get hasAffinity(): boolean {
     return this.requiredAffinity.length + this.requiredAntiAffinity.length + this.preferredAffinity.length + this.preferredAntiAffinity.length > 0;
   }
@@ -85,6 +113,39 @@ export class PodInfo {
   get hasRequiredAntiAffinity(): boolean {
     return this.requiredAntiAffinity.length > 0;
   }
+}
+
+type Rec = Readonly<Record<string, unknown>> | undefined;
+const size = (r: Rec) => (r ? Object.keys(r).length : 0);
+function sameRecord(a: Rec, b: Rec): boolean {
+  if (a === b) return true;
+  if (size(a) !== size(b)) return false;
+  for (const k in a) if (a[k] !== b?.[k]) return false;
+  return true;
+}
+
+function sameContainers(a: readonly Container[] | undefined, b: readonly Container[] | undefined): boolean {
+  if ((a?.length ?? 0) !== (b?.length ?? 0)) return false;
+  for (let i = 0; i < (a?.length ?? 0); i++) {
+    const x = a![i]!;
+    const y = b![i]!;
+    if (x.restartPolicy !== y.restartPolicy || !sameRecord(x.resources?.requests, y.resources?.requests) || !sameRecord(x.resources?.limits, y.resources?.limits)) return false;
+    if ((x.ports?.length || y.ports?.length) && JSON.stringify(x.ports ?? []) !== JSON.stringify(y.ports ?? [])) return false;
+  }
+  return true;
+}
+
+/** Whether everything PodInfo derives from (identity, labels, requests, ports, pod affinity) is equal. */
+function sameSchedulingInputs(a: PodObject, b: PodObject): boolean {
+  const ma = a.metadata ?? {};
+  const mb = b.metadata ?? {};
+  if (ma.namespace !== mb.namespace || ma.name !== mb.name || ma.uid !== mb.uid || !sameRecord(ma.labels, mb.labels)) return false;
+  const sa = a.spec;
+  const sb = b.spec;
+  if (!sameContainers(sa?.containers, sb?.containers) || !sameContainers(sa?.initContainers, sb?.initContainers) || !sameRecord(sa?.overhead, sb?.overhead)) return false;
+  const fa = sa?.affinity;
+  const fb = sb?.affinity;
+  return fa === fb || JSON.stringify([fa?.podAffinity, fa?.podAntiAffinity]) === JSON.stringify([fb?.podAffinity, fb?.podAntiAffinity]);
 }
 
 function toTerm(t: PodAffinityTerm, ownNamespace: string): AffinityTerm {

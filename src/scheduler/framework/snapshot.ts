@@ -98,6 +98,14 @@ export class Snapshot {
   /** An assigned pod seen from the API: confirms an assumed pod, or adds / moves it. */
   addPod(info: PodInfo, nodeName: string): void {
     const prior = this.podStates.get(info.key);
+    if (prior && prior.nodeName === nodeName && prior.info.requests === info.requests) {
+      // A newer version sharing the derived data (PodInfo.withPod), usually the binding of an
+      // assumed pod: the node's sums stay as they are, only the object is swapped.
+      this.infos.get(nodeName)?.replacePod(info);
+      prior.info = info;
+      prior.assumed = false;
+      return;
+    }
     if (prior) this.detach(prior);
     this.podStates.set(info.key, { info, nodeName, assumed: false });
     this.attach(info, nodeName);
@@ -125,6 +133,11 @@ export class Snapshot {
 
   isAssumed(key: string): boolean {
     return this.podStates.get(key)?.assumed === true;
+  }
+
+  /** The PodInfo the snapshot holds for a pod (assumed or confirmed). */
+  podInfoOf(key: string): PodInfo | undefined {
+    return this.podStates.get(key)?.info;
   }
 
   nodeOf(key: string): string | undefined {

@@ -94,6 +94,12 @@ export interface PreScorePlugin extends Plugin {
 
 export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number;
+  /**
+   * Optional: `out[i] = score(nodes[i])` for every node, in one call. The framework's loop
+   * calls many plugins' `score` from one call site (too many shapes for V8 to inline); a
+   * plugin scoring every feasible node of every pod runs its own loop instead.
+   */
+  scoreAll?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: Float64Array): void;
   /** Rescales raw scores in place to [0, maxNodeScore]. */
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array, nodes: readonly NodeInfo[]): void;
 }

@@ -18,10 +18,15 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
     // Runs for every feasible node of every pod: no per-call allocation.
-    const a = node.allocatable;
-    if (a.milliCPU <= 0 || a.memory <= 0) return maxNodeScore; // fewer than two fractions: std 0
-    const cpu = Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU);
-    const mem = Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory);
+    const allocCPU = node.allocMilliCPU;
+    const allocMem = node.allocMemory;
+    if (allocCPU <= 0 || allocMem <= 0) return maxNodeScore; // fewer than two fractions: std 0
+    const cpu = Math.min(1, (node.reqMilliCPU + pod.requests.milliCPU) / allocCPU);
+    const mem = Math.min(1, (node.reqMemory + pod.requests.memory) / allocMem);
     return Math.trunc((1 - Math.abs((cpu - mem) / 2)) * maxNodeScore);
+  }
+
+  scoreAll(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: Float64Array): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = this.score(s, pod, nodes[i]!);
   }
 }

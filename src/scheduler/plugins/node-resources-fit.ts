@@ -27,10 +27,13 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const a = node.allocatable;
-    const cpu = leastRequested(node.nonZeroCPU + pod.nonZeroCPU, a.milliCPU);
-    const mem = leastRequested(node.nonZeroMemory + pod.nonZeroMemory, a.memory);
+    const cpu = leastRequested(node.nonZeroCPU + pod.nonZeroCPU, node.allocMilliCPU);
+    const mem = leastRequested(node.nonZeroMemory + pod.nonZeroMemory, node.allocMemory);
     return Math.trunc((cpu + mem) / 2);
+  }
+
+  scoreAll(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: Float64Array): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = this.score(s, pod, nodes[i]!);
   }
 }
 
@@ -39,20 +42,24 @@ function leastRequested(requested: number, capacity: number): number {
   return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
 }
 
-/** Upstream fitsRequest: the reasons the pod does not fit, or undefined when it does. */
+/**
+ * Upstream fitsRequest: the reasons the pod does not fit, or undefined when it does. Runs
+ * for each node visited in each cycle: cpu, memory and pod count come from NodeInfo's own
+ * copies (one object read); ephemeral storage and extended resources only when requested.
+ */
 export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] | undefined {
   let reasons: string[] | undefined;
+  const r = pod.requests;
+  if (node.numPods + 1 > node.allowedPods) (reasons ??= []).push('Too many pods');
+  if (r.milliCPU > 0 && r.milliCPU > node.allocMilliCPU - node.reqMilliCPU) (reasons ??= []).push('Insufficient cpu');
+  if (r.memory > 0 && r.memory > node.allocMemory - node.reqMemory) (reasons ??= []).push('Insufficient memory');
+  if (r.ephemeralStorage > 0 && r.ephemeralStorage > node.allocatable.ephemeralStorage - node.requested.ephemeralStorage) (reasons ??= []).push('Insufficient ephemeral-storage');
+  if (!r.scalar) return reasons;
   const a = node.allocatable;
   const used = node.requested;
-  const r = pod.requests;
-  if (node.pods.size + 1 > a.allowedPodNumber) (reasons ??= []).push('Too many pods');
-  if (r.milliCPU > 0 && r.milliCPU > a.milliCPU - used.milliCPU) (reasons ??= []).push('Insufficient cpu');
-  if (r.memory > 0 && r.memory > a.memory - used.memory) (reasons ??= []).push('Insufficient memory');
-  if (r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) (reasons ??= []).push('Insufficient ephemeral-storage');
-  if (r.scalar)
-    for (const [name, q] of r.scalar) {
-      if (q === 0) continue;
-      if (q > (a.scalar?.get(name) ?? 0) - (used.scalar?.get(name) ?? 0)) (reasons ??= []).push(`Insufficient ${name}`);
-    }
+  for (const [name, q] of r.scalar) {
+    if (q === 0) continue;
+    if (q > (a.scalar?.get(name) ?? 0) - (used.scalar?.get(name) ?? 0)) (reasons ??= []).push(`Insufficient ${name}`);
+  }
   return reasons;
 }

@@ -108,10 +108,14 @@ describe('TaintToleration', () => {
   it('scores PreferNoSchedule in reverse', () => {
     const state = st();
     const p = makePod('p');
-    pl.preScore(state, p);
-    const scores = Float64Array.from([s.get('soft')!, s.get('clean')!].map((n) => pl.score(state, p, n)));
+    const nodes = [s.get('soft')!, s.get('clean')!];
+    assert.equal(pl.preScore(state, p, nodes), null);
+    const scores = Float64Array.from(nodes.map((n) => pl.score(state, p, n)));
     pl.normalizeScore(state, p, scores);
     assert.deepEqual([...scores], [0, 100]);
+  });
+  it('skips scoring when no candidate node has a PreferNoSchedule taint (all would tie)', () => {
+    assert.equal(pl.preScore(st(), makePod('p'), [s.get('hard')!, s.get('clean')!])?.code, Code.Skip);
   });
 });
 
@@ -217,6 +221,15 @@ describe('ImageLocality', () => {
     const p = makePod('p', { containers: [{ name: 'c', image: 'docker.io/library/app:1' }] });
     assert.ok(pl.score(st(), p, snap.get('has')!) > 0);
     assert.equal(pl.score(st(), p, snap.get('not')!), 0);
+    // Through PreScore (as the framework runs it) the score is the same.
+    const state = st();
+    assert.equal(pl.preScore(state, p), null);
+    assert.equal(pl.score(state, p, snap.get('has')!), pl.score(st(), p, snap.get('has')!));
+  });
+  it('skips scoring when no node has any of the pod\'s images (all would score 0)', () => {
+    const snap = makeSnapshot([makeNode('has', { images: [{ names: ['other:1'], sizeBytes: 500 * 1024 * 1024 }] }), makeNode('not')]);
+    const p = makePod('p', { containers: [{ name: 'c', image: 'docker.io/library/app:1' }] });
+    assert.equal(new ImageLocality(snap).preScore(st(), p)?.code, Code.Skip);
   });
 });
 

@@ -8,10 +8,11 @@ import { CycleState, type StateData } from '../framework/cycle-state.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
 import type { PodInfo } from '../framework/pod-info.ts';
 import { findUntolerated, toleratedBy } from '../framework/taints.ts';
-import { unresolvable, type FilterPlugin, type PreScorePlugin, type ScorePlugin, type Status } from '../framework/types.ts';
+import { skipStatus, unresolvable, type FilterPlugin, type PreScorePlugin, type ScorePlugin, type Status } from '../framework/types.ts';
 import { defaultNormalizeScore } from './normalize.ts';
 
 const filterEffects = ['NoSchedule', 'NoExecute'];
+const hasPreferNoSchedule = (n: NodeInfo) => n.taints.length > 0 && n.taints.some((t) => t.effect === 'PreferNoSchedule');
 const stateKey = 'PreScoreTaintToleration';
 
 class PreScoreState implements StateData {
@@ -32,7 +33,10 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return unresolvable(this.name, `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
   }
 
-  preScore(state: CycleState, pod: PodInfo): Status | null {
+  preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status | null {
+    // No feasible node has a PreferNoSchedule taint: every node scores the same (100 after
+    // the reverse normalisation), which cannot change the ranking — skip the per-node work.
+    if (!nodes.some(hasPreferNoSchedule)) return skipStatus;
     const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     state.write(stateKey, new PreScoreState(tolerations));
     return null;

@@ -4,7 +4,7 @@ import type { Clock } from '../../util/clock.ts';
 import { PodInfo } from '../framework/pod-info.ts';
 import { PrioritySort } from '../plugins/priority-sort.ts';
 import { makePod } from '../testing/fixtures.ts';
-import { SchedulingQueue } from './scheduling-queue.ts';
+import { SchedulingQueue, type QueuedPodInfo } from './scheduling-queue.ts';
 
 function fakeClock(): Clock & { advance(ms: number): void } {
   let t = 1_000_000;
@@ -13,6 +13,8 @@ function fakeClock(): Clock & { advance(ms: number): void } {
 
 const sort = new PrioritySort();
 const newQueue = (clock: Clock) => new SchedulingQueue((a, b) => sort.less(a, b), clock);
+/** What the scheduler does on a FitError: the attempt's rejecting plugins go with the pod. */
+const rejectedBy = (qp: QueuedPodInfo, ...plugins: string[]) => ((qp.unschedulablePlugins = new Set(plugins)), qp);
 
 describe('SchedulingQueue', () => {
   it('pops higher priority first, then FIFO', async () => {
@@ -32,7 +34,7 @@ describe('SchedulingQueue', () => {
     const clock = fakeClock();
     const q = newQueue(clock);
     q.add(makePod('p'));
-    const qp = (await q.pop())!;
+    const qp = rejectedBy((await q.pop())!, 'NodeResourcesFit');
     const cycle = q.cycle;
     q.addUnschedulable(qp, cycle);
     assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 1 });
@@ -68,10 +70,38 @@ describe('SchedulingQueue', () => {
     const clock = fakeClock();
     const q = newQueue(clock);
     q.add(makePod('p'));
-    const qp = (await q.pop())!;
+    const qp = rejectedBy((await q.pop())!, 'NodeResourcesFit');
     const cycle = q.cycle;
     q.moveAllToActiveOrBackoff(); // e.g. a node was added while p was being scheduled
     q.addUnschedulable(qp, cycle);
+    assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+  });
+
+  it('a failed attempt that no plugin rejected goes to backoff, not the pool', async () => {
+    // e.g. "no nodes available", or PreFilter narrowing to nodes that are gone: nothing names
+    // a plugin whose hints could ever move the pod, so parking it would wait for the flush.
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('p'));
+    const qp = (await q.pop())!;
+    q.addUnschedulable(qp, q.cycle);
+    assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+    clock.advance(1000);
+    q.flush();
+    assert.equal((await q.pop())!.podInfo.name, 'p', 'retried once the backoff expires');
+  });
+
+  it('the rejectors of an earlier attempt do not decide a later one', async () => {
+    const clock = fakeClock();
+    const q = newQueue(clock);
+    q.add(makePod('p', { spec: { nodeSelector: { disk: 'ssd' } } }));
+    q.addUnschedulable(rejectedBy((await q.pop())!, 'NodeAffinity'), q.cycle);
+    clock.advance(10_000);
+    q.moveAllToActiveOrBackoff();
+    const second = (await q.pop())!;
+    assert.equal(second.unschedulablePlugins.size, 0, 'cleared when popped, as upstream does');
+    // This attempt failed without a rejecting plugin: a node-label-only hint must not park it.
+    q.addUnschedulable(second, q.cycle);
     assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
   });
 
@@ -79,7 +109,7 @@ describe('SchedulingQueue', () => {
     const clock = fakeClock();
     const q = newQueue(clock);
     q.add(makePod('p'));
-    q.addUnschedulable((await q.pop())!, q.cycle);
+    q.addUnschedulable(rejectedBy((await q.pop())!, 'NodeResourcesFit'), q.cycle);
     clock.advance(5 * 60_000 - 1);
     q.flush();
     assert.equal(q.sizes().unschedulable, 1);
@@ -93,7 +123,7 @@ describe('SchedulingQueue', () => {
     const q = newQueue(clock);
     const p = makePod('p');
     q.add(p);
-    q.addUnschedulable((await q.pop())!, q.cycle);
+    q.addUnschedulable(rejectedBy((await q.pop())!, 'NodeResourcesFit'), q.cycle);
     clock.advance(5000);
     q.update(new PodInfo({ ...p.pod, metadata: { ...p.pod.metadata, resourceVersion: '9' }, status: { phase: 'Pending' } }, 0));
     assert.equal(q.sizes().unschedulable, 1);

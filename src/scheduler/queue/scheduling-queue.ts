@@ -79,6 +79,19 @@ export class SchedulingQueue {
     return { active: this.active.size, backoff: this.backoff.size, unschedulable: this.unschedulable.size };
   }
 
+  /** Where a pod is now, for stall diagnostics (`undefined`: not held by the queue). */
+  poolOf(key: string): 'active' | 'backoff' | 'unschedulable' | 'inFlight' | undefined {
+    if (this.active.has(key)) return 'active';
+    if (this.backoff.has(key)) return 'backoff';
+    if (this.unschedulable.has(key)) return 'unschedulable';
+    return this.inFlight.has(key) ? 'inFlight' : undefined;
+  }
+
+  /** Pods popped whose attempt has not ended, and the in-flight events kept for them. */
+  inFlightSizes(): { pods: number; events: number } {
+    return { pods: this.inFlight.size, events: this.inFlightEvents.length };
+  }
+
   has(key: string): boolean {
     return this.active.has(key) || this.backoff.has(key) || this.unschedulable.has(key);
   }
@@ -126,6 +139,9 @@ export class SchedulingQueue {
     const q = this.active.pop()!;
     q.attempts++;
     q.initialAttemptTimestamp ??= this.now();
+    // Each attempt records its own rejectors (upstream clears them at Pop): a verdict left
+    // from an earlier attempt would let hints skip the events that help this one.
+    if (q.unschedulablePlugins.size) q.unschedulablePlugins = new Set();
     this.schedulingCycle++;
     this.inFlight.add(q.podInfo.key);
     return q;
@@ -141,13 +157,20 @@ export class SchedulingQueue {
   }
 
   /**
-   * After a failed attempt in `podCycle`: to backoffQ when the failure was an error or an
-   * event that arrived during the attempt may help it (per its rejecting plugins' hints),
-   * else to the unschedulable pool.
+   * After a failed attempt in `podCycle`: to backoffQ when the failure was an error, when no
+   * plugin rejected the pod (nothing to wait for: upstream's queueAfterBackoff in
+   * determineSchedulingHintForInFlightPod), when the pod itself changed, or when an event
+   * that arrived during the attempt may help it (per its rejecting plugins' hints); else to
+   * the unschedulable pool, which only a helpful cluster event (or the 5-minute flush) leaves.
    */
   addUnschedulable(q: QueuedPodInfo, podCycle: number, opts: { error?: boolean; changed?: boolean } = {}): void {
     const key = q.podInfo.key;
-    const helped = opts.error || opts.changed || this.moveRequestCycle >= podCycle || this.inFlightEvents.some((e) => e.cycle >= podCycle && (!e.filter || e.filter(q)) && isSchedulableAfter(q.podInfo, q.unschedulablePlugins, e.event, this.hints));
+    const helped =
+      opts.error ||
+      opts.changed ||
+      q.unschedulablePlugins.size === 0 ||
+      this.moveRequestCycle >= podCycle ||
+      this.inFlightEvents.some((e) => e.cycle >= podCycle && (!e.filter || e.filter(q)) && isSchedulableAfter(q.podInfo, q.unschedulablePlugins, e.event, this.hints));
     this.endFlight(key);
     if (this.has(key)) return;
     q.timestamp = this.now();
