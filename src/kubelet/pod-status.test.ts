@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { computePodStatus, qosClass, type ContainerView } from './pod-status.ts';
+import { computePodStatus, type ContainerView } from './pod-status.ts';
+import { computePodQOS } from './qos.ts';
 import type { ContainerStatus } from './runtime/interface.ts';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -66,8 +67,10 @@ describe('pod status', () => {
 
   it('classifies QoS', () => {
     const p = (resources: object): Pod => ({ spec: { containers: [{ name: 'c', resources }] } });
-    assert.equal(qosClass(p({ limits: { cpu: '1', memory: '1Gi' } })), 'Guaranteed');
-    assert.equal(qosClass(p({ requests: { cpu: '1' } })), 'Burstable');
-    assert.equal(qosClass(p({})), 'BestEffort');
+    // The API server defaults requests from limits before the kubelet sees a pod.
+    assert.equal(computePodQOS(p({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } })), 'Guaranteed');
+    assert.equal(computePodQOS(p({ requests: { cpu: '1000m', memory: '1024Mi' }, limits: { cpu: '1', memory: '1Gi' } })), 'Guaranteed', 'quantities compare by value');
+    assert.equal(computePodQOS(p({ requests: { cpu: '1' } })), 'Burstable');
+    assert.equal(computePodQOS(p({})), 'BestEffort');
   });
 });

@@ -8,6 +8,7 @@
  */
 import type { Container, ContainerState, ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus } from './runtime/interface.ts';
+import { podQOSClass } from './qos.ts';
 
 /** What the worker knows about one container of the spec. */
 export interface ContainerView {
@@ -98,23 +99,6 @@ export function podPhase(pod: Pod, init: ApiContainerStatus[], regular: ApiConta
   return 'Pending';
 }
 
-/** Upstream GetPodQOS. */
-export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) any = true;
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 function cond(type: string, ok: boolean, old: PodCondition[] | undefined, now: Date, reason?: string, message?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
@@ -157,7 +141,8 @@ export function computePodStatus(pod: Pod, inp: StatusInputs): PodStatus {
     hostIPs: [{ ip: inp.hostIP }],
     startTime: old?.startTime ?? rfc3339(inp.now),
     containerStatuses: statuses,
-    qosClass: qosClass(pod),
+    // Upstream GetPodQOS: the class the API server recorded at creation stays.
+    qosClass: podQOSClass(pod),
   };
   if (inp.podIP) {
     status.podIP = inp.podIP;

@@ -11,6 +11,7 @@ import { goDuration } from './backoff.ts';
 import { startContainer, terminationLogPath } from './container-start.ts';
 import { formatPod, podDir, podLogDir, podUid, type KubeletDeps, type P } from './deps.ts';
 import { podDnsConfig } from './dns-config.ts';
+import { podCgroupConfig } from './qos.ts';
 import { runHandler } from './hooks.ts';
 import { tailLog } from './logs.ts';
 import { computePodStatus, type ContainerView } from './pod-status.ts';
@@ -34,7 +35,7 @@ export function sandboxConfig(d: KubeletDeps, pod: P, attempt: number): PodSandb
     hostname: pod.spec?.hostname ?? pod.metadata?.name ?? '', hostNetwork: !!pod.spec?.hostNetwork,
     portMappings: (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({ protocol: (p.protocol ?? 'TCP') as 'TCP', containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIP }))),
     labels: { ...pod.metadata?.labels, 'io.kubernetes.pod.uid': podUid(pod) }, annotations: { ...pod.metadata?.annotations },
-    logDirectory: podLogDir(d, pod), cgroupParent: `/skiff/pod${podUid(pod)}`,
+    logDirectory: podLogDir(d, pod), ...podCgroupConfig(d.nodeName, pod),
     dns: podDnsConfig(pod, d.dns),
   };
 }

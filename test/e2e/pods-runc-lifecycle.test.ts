@@ -164,7 +164,7 @@ describe('real pod lifecycle on runc', { skip }, () => {
     const p = await getPod('limited');
     assert.equal(p.status?.qosClass, 'Guaranteed');
     const id = p.status!.containerStatuses![0]!.containerID!.split('://')[1]!;
-    const path = `skiff/pod${p.metadata!.uid}/${id}`;
+    const path = `skiff/${node}/kubepods/pod${p.metadata!.uid}/${id}`;
     assert.equal(readFileSync(`/sys/fs/cgroup/memory/${path}/memory.limit_in_bytes`, 'utf8').trim(), String(64 * 1024 * 1024));
     assert.equal(readFileSync(`/sys/fs/cgroup/cpu/${path}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
     assert.equal(readFileSync(`/sys/fs/cgroup/cpu/${path}/cpu.cfs_period_us`, 'utf8').trim(), '100000');

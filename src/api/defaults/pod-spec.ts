@@ -56,3 +56,18 @@ export function defaultPodSpec(spec: PodSpec): void {
 export function defaultPodTemplateSpec(t: PodTemplateSpec): void {
   if (t.spec) defaultPodSpec(t.spec);
 }
+
+/**
+ * Upstream SetDefaults_Pod (pods only, not templates): a container that sets a limit but no
+ * request for a resource requests its limit, so the scheduler and the QoS class count it.
+ */
+export function defaultRequestsFromLimits(spec: PodSpec): void {
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    const limits = c.resources?.limits;
+    if (!limits) continue;
+    const r = c.resources as Mutable<NonNullable<Container['resources']>>;
+    const requests = (r.requests ??= {}) as Record<string, NonNullable<typeof limits>[string]>;
+    for (const [k, v] of Object.entries(limits)) if (requests[k] === undefined) requests[k] = v;
+  }
+}
+

@@ -32,20 +32,21 @@ export function applyDefaults(pod: Pod, item: LimitRangeItem): void {
   }
 }
 
+/** One error at most per constraint, the first that applies, as upstream's min/maxConstraint. */
 function checkBounds(kind: 'Container' | 'Pod', item: LimitRangeItem, requests: List, limits: List, errs: string[]): void {
   for (const [k, min] of Object.entries((item.min ?? {}) as List)) {
     const req = requests[k];
+    const lim = limits[k];
     if (req === undefined) errs.push(`minimum ${k} usage per ${kind} is ${min}.  No request is specified`);
     else if ((parseMilli(req) ?? 0n) < (parseMilli(min) ?? 0n)) errs.push(`minimum ${k} usage per ${kind} is ${min}, but request is ${req}`);
-    const lim = limits[k];
-    if (lim !== undefined && (parseMilli(lim) ?? 0n) < (parseMilli(min) ?? 0n)) errs.push(`minimum ${k} usage per ${kind} is ${min}, but limit is ${lim}`);
+    else if (lim !== undefined && (parseMilli(lim) ?? 0n) < (parseMilli(min) ?? 0n)) errs.push(`minimum ${k} usage per ${kind} is ${min}, but limit is ${lim}`);
   }
   for (const [k, max] of Object.entries((item.max ?? {}) as List)) {
     const lim = limits[k];
+    const req = requests[k];
     if (lim === undefined) errs.push(`maximum ${k} usage per ${kind} is ${max}.  No limit is specified`);
     else if ((parseMilli(lim) ?? 0n) > (parseMilli(max) ?? 0n)) errs.push(`maximum ${k} usage per ${kind} is ${max}, but limit is ${lim}`);
-    const req = requests[k];
-    if (req !== undefined && (parseMilli(req) ?? 0n) > (parseMilli(max) ?? 0n)) errs.push(`maximum ${k} usage per ${kind} is ${max}, but request is ${req}`);
+    else if (req !== undefined && (parseMilli(req) ?? 0n) > (parseMilli(max) ?? 0n)) errs.push(`maximum ${k} usage per ${kind} is ${max}, but request is ${req}`);
   }
   for (const [k, ratio] of Object.entries((item.maxLimitRequestRatio ?? {}) as List)) {
     const req = parseMilli(requests[k]);

@@ -4,7 +4,7 @@
  * the sandbox's uid, plus the host totals.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { Runtime } from '../runtime/interface.ts';
+import type { ContainerStats, Runtime } from '../runtime/interface.ts';
 import { hostUsage } from './host.ts';
 import type { NodeUsage, PodUsage } from './types.ts';
 
@@ -18,6 +18,12 @@ export interface CollectDeps {
 }
 
 const ms = (t: string | undefined): number => (t ? Date.parse(t) || 0 : 0);
+
+/** A runtime that reads a pod's usage from its pod cgroup (CRI PodSandboxStats; runc does). */
+interface PodStatsRuntime {
+  podSandboxStats(sandboxId: string): Promise<ContainerStats | undefined>;
+}
+const hasPodStats = (r: Runtime): r is Runtime & PodStatsRuntime => typeof (r as Partial<PodStatsRuntime>).podSandboxStats === 'function';
 
 export async function collectNodeUsage(d: CollectDeps): Promise<NodeUsage> {
   const byUid = new Map(d.pods().map((p) => [p.metadata?.uid ?? '', p]));
@@ -43,6 +49,11 @@ export async function collectNodeUsage(d: CollectDeps): Promise<NodeUsage> {
         memoryWorkingSetBytes: st.memoryWorkingSetBytes,
         memoryUsageBytes: st.memoryUsageBytes,
       });
+    }
+    const pu = pods.get(s.uid);
+    const ps = pu && hasPodStats(d.runtime) ? await d.runtime.podSandboxStats(s.id).catch(() => undefined) : undefined;
+    if (pu && ps) {
+      pu.pod = { timestamp: ps.timestamp, cpuUsageNanos: ps.cpuUsageNanos, memoryWorkingSetBytes: ps.memoryWorkingSetBytes, memoryUsageBytes: ps.memoryUsageBytes };
     }
   }
   const host = await hostUsage();

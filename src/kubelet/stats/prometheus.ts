@@ -48,6 +48,7 @@ export function renderResourceMetrics(u: NodeUsage | undefined): string {
         mem += c.memoryWorkingSetBytes;
         ts = Math.max(ts, c.timestamp);
       }
+      if (p.pod) ({ cpuUsageNanos: cpu, memoryWorkingSetBytes: mem, timestamp: ts } = p.pod);
       sample(pCpu, { namespace: p.namespace, pod: p.name }, cpu / 1e9, ts);
       sample(pMem, { namespace: p.namespace, pod: p.name }, mem, ts);
     }

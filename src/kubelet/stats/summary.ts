@@ -61,6 +61,8 @@ export class SummaryRenderer {
           memory: { time: iso(c.timestamp), workingSetBytes: c.memoryWorkingSetBytes, usageBytes: c.memoryUsageBytes },
         };
       });
+      // The pod cgroup, when the runtime has one, holds everything in the pod (upstream reads it too).
+      if (p.pod) ({ timestamp: t, cpuUsageNanos: cpu, memoryWorkingSetBytes: ws, memoryUsageBytes: usage } = p.pod);
       return {
         podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
         startTime: iso(p.startTime),

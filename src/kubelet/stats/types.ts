@@ -24,6 +24,11 @@ export interface PodUsage {
   /** Epoch ms the pod started (status.startTime). */
   startTime: number;
   containers: ContainerUsage[];
+  /**
+   * The pod cgroup's own usage (runtimes with pod-level cgroups): everything in the pod, which
+   * the pod's figures report instead of the sum of its containers.
+   */
+  pod?: Omit<ContainerUsage, 'name' | 'startTime'>;
 }
 
 export interface NodeUsage {

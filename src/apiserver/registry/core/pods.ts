@@ -5,7 +5,7 @@
 import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { forbidden, type FieldError } from '../../../api/field-error.ts';
 import type { KubeObject } from '../../../api/object.ts';
-import { defaultPodSpec } from '../../../api/defaults/pod-spec.ts';
+import { defaultPodSpec, defaultRequestsFromLimits } from '../../../api/defaults/pod-spec.ts';
 import { validatePodSpec } from '../../../api/validation/pod-spec.ts';
 import type { Strategy } from '../strategy.ts';
 import { coreInfo } from './info.ts';
@@ -45,7 +45,9 @@ function mutablePart(spec: PodSpec | undefined): string {
 export const pods: Strategy<P> = {
   info: coreInfo('pods'),
   defaults(pod) {
-    if (pod.spec) defaultPodSpec(pod.spec);
+    if (!pod.spec) return;
+    defaultPodSpec(pod.spec);
+    defaultRequestsFromLimits(pod.spec);
   },
   prepareForCreate(pod) {
     (pod as KubeObject).status = { phase: 'Pending', qosClass: qosClass(pod.spec) };

@@ -19,6 +19,8 @@ import { attachSocketPath, attachWithStdin, conmonCtlPath } from './attach.js';
 import { followOutput } from '../follow-output.js';
 import { binaryVersion, resolveBinary } from './binary.js';
 import { ensureHugetlbV1, removeCgroupTree } from './cgroups.js';
+import { PodCgroupManager } from './pod-cgroup-manager.js';
+import type { NodeAllocatable } from './pod-cgroups.js';
 import { run } from './cmd.js';
 import { execInContainer } from './exec.js';
 import { IpAllocator } from './ipam.js';
@@ -49,6 +51,10 @@ export interface RuncRuntimeOptions {
   podCidr?: string;
   /** Extra CIDRs routed from pods via the bridge (e.g. the service CIDR, other nodes' pod CIDRs). */
   podRoutes?: string[];
+  /** Limits of the node's `kubepods` cgroup; default the host's cpus and memory. */
+  nodeAllocatable?: NodeAllocatable;
+  /** Upstream `podPidsLimit`: pids.max of every pod cgroup (unset: none). */
+  podPidsLimit?: number;
   logger: Logger;
 }
 
@@ -78,9 +84,9 @@ type ResolvedOptions = RuncRuntimeOptions & { stateDir: string; images: Unpacked
  * for test harnesses and `agent` clean-up, which must not leave netns, mounts or cgroups behind.
  */
 export async function destroyRuncState(stateDir: string, logger: Logger, o: { removeBridge?: boolean; bridge?: string } = {}): Promise<void> {
-  if (!existsSync(join(stateDir, 'sandboxes')) && !existsSync(join(stateDir, 'containers'))) return;
+  if (!['sandboxes', 'containers', 'cgroup-roots.json'].some((f) => existsSync(join(stateDir, f)))) return;
   const rt = await createRuncRuntime({ stateDir, logger, bridge: o.bridge });
-  await rt.shutdown({ removeBridge: o.removeBridge });
+  await rt.shutdown({ removeBridge: o.removeBridge, removeCgroupRoots: true });
 }
 
 const poll = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,6 +101,7 @@ export class RuncRuntime implements Runtime {
   private bridgeReady: Promise<void> | undefined;
   /** Init pid and its /proc start time of containers seen running (see proc-state.ts). */
   private readonly inits = new Map<string, { pid: number; start: string }>();
+  private readonly cgroups: PodCgroupManager;
 
   constructor(
     private readonly opts: ResolvedOptions,
@@ -108,6 +115,10 @@ export class RuncRuntime implements Runtime {
       ipam: new IpAllocator(opts.stateDir, opts.podCidr),
       routes: opts.podRoutes ?? [],
     };
+    this.cgroups = new PodCgroupManager({
+      stateDir: opts.stateDir, logger: opts.logger, sandboxes: () => [...this.sandboxes.values()],
+      ...(opts.nodeAllocatable ? { nodeAllocatable: opts.nodeAllocatable } : {}), ...(opts.podPidsLimit ? { podPidsLimit: opts.podPidsLimit } : {}),
+    });
   }
 
   /** Re-attach: read every record a previous instance left. */
@@ -145,9 +156,12 @@ export class RuncRuntime implements Runtime {
       await this.bridgeReady;
     }
     const id = randomBytes(16).toString('hex');
+    // The pod cgroup and its limits exist before any container is created in it.
+    await timed('sandbox.cgroups', () => this.cgroups.podCreating(config));
     try {
       const rec = await timed('sandbox', () => createSandbox(this.deps, id, config));
       this.sandboxes.set(id, rec);
+      await this.cgroups.tierChanged(config);
     } catch (e) {
       const partial = sandboxRecord(this.opts.stateDir, id, config);
       await teardownSandbox(this.deps, partial).catch(() => undefined);
@@ -171,9 +185,9 @@ export class RuncRuntime implements Runtime {
     if (!sb) return;
     await this.stopPodSandbox(id);
     for (const c of this.containersOf(id)) await this.removeContainer(c.id);
-    await removeCgroupTree(sb.config.cgroupParent);
     await removeSandboxDir(sb);
     this.sandboxes.delete(id);
+    await this.cgroups.podRemoved(sb.config, id);
   }
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus | undefined> {
@@ -362,10 +376,20 @@ export class RuncRuntime implements Runtime {
     return c ? readStats(c.cgroupsPath) : undefined;
   }
 
-  /** Tests: remove every sandbox and the bridge this runtime created. */
-  async shutdown(opts: { removeBridge?: boolean } = {}): Promise<void> {
+  /**
+   * The pod's usage from its pod cgroup (CRI PodSandboxStats): everything in the pod, not
+   * only the sum of its running containers. Undefined when the cgroup is gone.
+   */
+  async podSandboxStats(id: string): Promise<ContainerStats | undefined> {
+    const sb = this.sandboxes.get(id);
+    return sb ? readStats(sb.config.cgroupParent.replace(/\/$/, '')) : undefined;
+  }
+
+  /** Tests and agent clean-up: remove every sandbox, the bridge and the node's empty cgroup root. */
+  async shutdown(opts: { removeBridge?: boolean; removeCgroupRoots?: boolean } = {}): Promise<void> {
     for (const id of [...this.sandboxes.keys()]) await this.removePodSandbox(id);
     for (const id of [...this.containers.keys()]) await this.removeContainer(id);
+    if (opts.removeCgroupRoots) await this.cgroups.removeNodeRoots();
     if (opts.removeBridge) await deleteBridge(this.deps.bridge.name);
   }
 
