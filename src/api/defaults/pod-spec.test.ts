@@ -24,6 +24,11 @@ describe('pod defaults', () => {
     assert.equal(spec.containers[2]!.resources, undefined);
   });
 
+  it('leaves malformed specs for validation to refuse', () => {
+    for (const bad of [{ containers: 'x' }, { containers: [null] }, { containers: [{ resources: { limits: 3 } }] }, { containers: [{ resources: { limits: { cpu: '1' }, requests: 'x' } }] }])
+      assert.doesNotThrow(() => defaultRequestsFromLimits(bad as unknown as PodSpec));
+  });
+
   it('defaults the pull policy from the tag', () => {
     const spec: PodSpec = { containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx:1.25' }] };
     defaultPodSpec(spec);

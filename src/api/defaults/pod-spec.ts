@@ -62,9 +62,12 @@ export function defaultPodTemplateSpec(t: PodTemplateSpec): void {
  * request for a resource requests its limit, so the scheduler and the QoS class count it.
  */
 export function defaultRequestsFromLimits(spec: PodSpec): void {
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    const limits = c.resources?.limits;
-    if (!limits) continue;
+  // Defaults run before validation: anything may be in a malformed body.
+  const list = (v: unknown): Container[] => (Array.isArray(v) ? (v as Container[]) : []);
+  for (const c of [...list(spec.initContainers), ...list(spec.containers)]) {
+    const limits = c?.resources?.limits;
+    if (!limits || typeof limits !== 'object' || Array.isArray(limits)) continue;
+    if (c.resources!.requests !== undefined && (typeof c.resources!.requests !== 'object' || c.resources!.requests === null || Array.isArray(c.resources!.requests))) continue;
     const r = c.resources as Mutable<NonNullable<Container['resources']>>;
     const requests = (r.requests ??= {}) as Record<string, NonNullable<typeof limits>[string]>;
     for (const [k, v] of Object.entries(limits)) if (requests[k] === undefined) requests[k] = v;
