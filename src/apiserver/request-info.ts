@@ -42,58 +42,72 @@ function decodeSegment(s: string): string {
   }
 }
 
-/** The path's non-empty segments, percent-decoded; one pass, no decoding unless a `%` occurs. */
+/**
+ * The path's non-empty segments, percent-decoded; one pass, no decoding unless a `%` occurs.
+ * Not cached per path: measured, a bounded cache costs more than it saves, since half of a
+ * busy server's writes name one object (pods/NAME/binding) and so a path seen once.
+ */
 function splitPath(path: string): string[] {
-  const raw = path.split('/');
-  const parts: string[] = [];
   const escaped = path.includes('%');
-  for (const p of raw) if (p.length > 0) parts.push(escaped ? decodeSegment(p) : p);
+  const parts: string[] = [];
+  for (const p of path.split('/')) if (p.length > 0) parts.push(escaped ? decodeSegment(p) : p);
   return parts;
 }
 
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const lowerVerb = methodVerbs[method] ?? methodVerbs[method.toUpperCase()] ?? method.toLowerCase();
   const parts = splitPath(path);
-  const nonResource: NonResourceRequestInfo = { isResourceRequest: false, path, verb: lowerVerb };
-  if (parts[0] !== 'api' && parts[0] !== 'apis') return nonResource;
   const apiPrefix = parts[0];
-  let rest: string[];
+  if (apiPrefix !== 'api' && apiPrefix !== 'apis') return { isResourceRequest: false, path, verb: lowerVerb };
+  // `rest` is parts[at...]: indices instead of slices, as this runs on every request.
+  let at: number;
   let group = '';
   let version: string;
   if (apiPrefix === 'api') {
-    if (parts.length < 3) return nonResource;
+    if (parts.length < 3) return { isResourceRequest: false, path, verb: lowerVerb };
     version = parts[1]!;
-    rest = parts.slice(2);
+    at = 2;
   } else {
-    if (parts.length < 4) return nonResource;
+    if (parts.length < 4) return { isResourceRequest: false, path, verb: lowerVerb };
     group = parts[1]!;
     version = parts[2]!;
-    rest = parts.slice(3);
+    at = 3;
   }
 
   let verb = lowerVerb;
   // legacy /watch/ prefix
-  if (rest[0] === 'watch') {
+  if (parts[at] === 'watch') {
     verb = 'watch';
-    rest = rest.slice(1);
+    at++;
   }
   let namespace = '';
-  if (rest[0] === 'namespaces') {
-    if (rest.length > 1) {
-      namespace = rest[1]!;
-      if (rest.length > 2) rest = rest.slice(2);
-      else rest = ['namespaces', rest[1]!];
+  let resource: string;
+  let name: string;
+  let subresource: string;
+  const left = parts.length - at;
+  if (parts[at] === 'namespaces' && left > 1) {
+    namespace = parts[at + 1]!;
+    if (left > 2) {
+      at += 2;
+      resource = parts[at]!;
+      name = parts[at + 1] ?? '';
+      subresource = parts[at + 2] ?? '';
+    } else {
+      // `/api/v1/namespaces/NS` is the namespace object itself.
+      resource = 'namespaces';
+      name = namespace;
+      subresource = '';
     }
+  } else {
+    resource = parts[at] ?? '';
+    name = parts[at + 1] ?? '';
+    subresource = parts[at + 2] ?? '';
   }
-  // `/api/v1/namespaces/NS` is the namespace object itself; `/api/v1/namespaces/NS/status` its status.
-  let resource = rest[0] ?? '';
-  let name = rest[1] ?? '';
-  let subresource = rest[2] ?? '';
   // /api/v1/namespaces/NS/{status,finalize}
-  if (namespace && (rest[0] === 'status' || rest[0] === 'finalize') && rest.length === 1) {
+  if (namespace && (resource === 'status' || resource === 'finalize') && parts.length - at === 1) {
+    subresource = resource;
     resource = 'namespaces';
     name = namespace;
-    subresource = rest[0];
   }
   if (resource === 'namespaces') namespace = '';
 

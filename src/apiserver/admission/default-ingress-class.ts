@@ -10,6 +10,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { QuotaServer } from './resource-quota.ts';
 import type { AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 export const isDefaultIngressClassAnnotation = 'ingressclass.kubernetes.io/is-default-class';
 export const legacyIngressClassAnnotation = 'kubernetes.io/ingress.class';
@@ -29,6 +30,7 @@ export function storeIngressClassLister(server: QuotaServer): IngressClassLister
 export function defaultIngressClass(list: IngressClassLister): AdmissionPlugin {
   return {
     name: 'DefaultIngressClass',
+    handles: (r) => resourceIn(r, 'networking.k8s.io', 'ingresses'),
     async mutate(a) {
       if (a.operation !== 'CREATE' || a.subresource || !a.object) return;
       if (a.resource.group !== 'networking.k8s.io' || a.resource.resource !== 'ingresses') return;

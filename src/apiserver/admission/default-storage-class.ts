@@ -7,6 +7,7 @@ import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import type { QuotaServer } from './resource-quota.ts';
 import type { AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 export const isDefaultClassAnnotation = 'storageclass.kubernetes.io/is-default-class';
 
@@ -22,6 +23,7 @@ export function defaultClassName(classes: KubeObject[]): string | undefined {
 export function defaultStorageClass(server: QuotaServer): AdmissionPlugin {
   return {
     name: 'DefaultStorageClass',
+    handles: (r) => resourceIn(r, '', 'persistentvolumeclaims'),
     async mutate(a) {
       if (a.operation !== 'CREATE' || a.subresource || !a.object || a.resource.group !== '' || a.resource.resource !== 'persistentvolumeclaims') return;
       const pvc = a.object as PersistentVolumeClaim;

@@ -7,6 +7,7 @@
  */
 import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import type { AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
 export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
@@ -21,6 +22,7 @@ export function defaultTolerationSeconds(opts: { notReadySeconds?: number; unrea
   const unreachable = opts.unreachableSeconds ?? 300;
   return {
     name: 'DefaultTolerationSeconds',
+    handles: (r) => resourceIn(r, '', 'pods'),
     async mutate(a) {
       if (a.operation !== 'CREATE' || a.subresource || a.resource.group !== '' || a.resource.resource !== 'pods' || !a.object) return;
       const pod = a.object as Pod;

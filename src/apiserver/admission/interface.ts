@@ -35,12 +35,23 @@ export interface AdmissionPlugin {
   validate?(attrs: AdmissionAttributes): Promise<void>;
 }
 
+/** For `handles`: whether `resource` is one of `resources` in API group `group`. */
+export function resourceIn(resource: ResourceInfo, group: string, ...resources: string[]): boolean {
+  return resource.group === group && resources.includes(resource.resource);
+}
+
 export interface Admission {
   mutate(attrs: AdmissionAttributes): Promise<void>;
   validate(attrs: AdmissionAttributes): Promise<void>;
 }
 
 type Phase = (attrs: AdmissionAttributes) => Promise<void>;
+
+const settled: Promise<void> = Promise.resolve();
+
+async function runAll(phases: Phase[], attrs: AdmissionAttributes): Promise<void> {
+  for (const p of phases) await p(attrs);
+}
 
 /**
  * Runs plugins in order: every mutate, then (separately) every validate. The plugins that
@@ -60,12 +71,15 @@ export function admissionChain(plugins: AdmissionPlugin[]): Admission {
     }
     return c;
   };
+  // A resource no plugin handles costs a lookup, not an async call.
   return {
-    async mutate(attrs) {
-      for (const m of chainFor(attrs.resource).mutate) await m(attrs);
+    mutate(attrs) {
+      const phases = chainFor(attrs.resource).mutate;
+      return phases.length ? runAll(phases, attrs) : settled;
     },
-    async validate(attrs) {
-      for (const v of chainFor(attrs.resource).validate) await v(attrs);
+    validate(attrs) {
+      const phases = chainFor(attrs.resource).validate;
+      return phases.length ? runAll(phases, attrs) : settled;
     },
   };
 }

@@ -10,6 +10,7 @@ import { formatMilli, parseMilli } from '../../api/quota/quantity.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { QuotaServer } from './resource-quota.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 type LimitRange = LimitRangeV1 & KubeObject;
 type List = Record<string, string>;
@@ -83,6 +84,7 @@ export function limitRanger(server: QuotaServer): AdmissionPlugin {
   };
   return {
     name: 'LimitRanger',
+    handles: (r) => resourceIn(r, '', 'pods'),
     async mutate(a) {
       if (!isPodCreate(a)) return;
       for (const lr of await rangesIn(a.namespace))

@@ -5,12 +5,14 @@
 import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 export const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
 
 export function namespaceLifecycle(getNamespace: (name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'NamespaceLifecycle',
+    handles: (r) => r.namespaced || resourceIn(r, '', 'namespaces'),
     async validate(a) {
       const isNamespace = a.resource.group === '' && a.resource.resource === 'namespaces';
       if (isNamespace && a.operation === 'DELETE' && immortalNamespaces.has(a.name))

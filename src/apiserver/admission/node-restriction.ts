@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
 import { nodeIdentity } from '../auth/node-authorizer.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 const mirrorAnnotation = 'kubernetes.io/config.mirror';
 const restrictedLabelPrefix = 'node-restriction.kubernetes.io/';
@@ -69,6 +70,7 @@ function admitLease(a: AdmissionAttributes, nodeName: string): void {
 export function nodeRestriction(): AdmissionPlugin {
   return {
     name: 'NodeRestriction',
+    handles: (r) => resourceIn(r, '', 'nodes', 'pods') || resourceIn(r, 'coordination.k8s.io', 'leases'),
     async validate(a) {
       const { isNode, nodeName } = nodeIdentity(a.user);
       if (!isNode) return;

@@ -10,10 +10,12 @@ import type { KubeObject } from '../../api/object.ts';
 import { parseMilli } from '../../api/quota/quantity.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 export function persistentVolumeClaimResize(getClass: (name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'PersistentVolumeClaimResize',
+    handles: (r) => resourceIn(r, '', 'persistentvolumeclaims'),
     async validate(a) {
       if (a.operation !== 'UPDATE' || a.subresource || a.resource.group !== '' || a.resource.resource !== 'persistentvolumeclaims') return;
       const pvc = a.object as PersistentVolumeClaim | undefined;

@@ -13,6 +13,7 @@ import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 import { evaluate, formatResults, type Level } from './pod-security/checks.ts';
 
 const labelPrefix = 'pod-security.kubernetes.io/';
@@ -59,6 +60,7 @@ const specChanged = (a: AdmissionAttributes, spec: (o: KubeObject) => PodSpec | 
 export function podSecurityAdmission(getNamespace: (name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'PodSecurity',
+    handles: (r) => resourceIn(r, '', 'pods') || Object.hasOwn(templated, `${r.group}/${r.resource}`),
     async validate(a) {
       if ((a.operation !== 'CREATE' && a.operation !== 'UPDATE') || a.subresource || !a.object || !a.namespace) return;
       const isPod = a.resource.group === '' && a.resource.resource === 'pods';

@@ -12,6 +12,7 @@ import { StatusError } from '../../machinery/status.ts';
 import type { Backend } from '../../storage/interface.ts';
 import type { Store } from '../registry/generic/store.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 type PriorityClass = PriorityClassV1 & KubeObject;
 
@@ -103,6 +104,7 @@ async function validateClass(a: AdmissionAttributes, lister: PriorityClassLister
 export function priorityAdmission(lister: PriorityClassLister): AdmissionPlugin {
   return {
     name: 'Priority',
+    handles: (r) => resourceIn(r, '', 'pods') || resourceIn(r, 'scheduling.k8s.io', 'priorityclasses'),
     async mutate(a) {
       if (a.subresource || a.operation !== 'CREATE' || !a.object) return;
       if (a.resource.group === podsResource.group && a.resource.resource === podsResource.resource) await admitPod(a, lister);

@@ -57,6 +57,7 @@ export function chargeQuota(a: AdmissionAttributes, quota: ResourceQuota, nowMs:
 export function resourceQuotaAdmission(server: QuotaServer): AdmissionPlugin {
   return {
     name: 'ResourceQuota',
+    handles: (r) => r.namespaced,
     async validate(a) {
       if (a.operation !== 'CREATE' || a.subresource || !a.object || !a.namespace || !a.resource.namespaced) return;
       const store = server.store('', 'v1', 'resourcequotas');

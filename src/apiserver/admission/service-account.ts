@@ -12,6 +12,7 @@ import type { Container, Pod, ServiceAccount, Volume } from 'kubernetes-types/co
 import type { KubeObject } from '../../api/object.ts';
 import { StatusError } from '../../machinery/status.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './interface.ts';
+import { resourceIn } from './interface.ts';
 
 export const defaultServiceAccountName = 'default';
 export const tokenMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -107,6 +108,7 @@ export function serviceAccountAdmission(opts: ServiceAccountAdmissionOptions): A
 
   return {
     name: 'ServiceAccount',
+    handles: (r) => resourceIn(r, '', 'pods'),
     async mutate(a) {
       if (!isPodCreate(a)) return;
       const pod = a.object as Pod;

@@ -14,6 +14,7 @@ const finalizerFor: Record<string, string> = {
 export function storageObjectInUseProtection(): AdmissionPlugin {
   return {
     name: 'StorageObjectInUseProtection',
+    handles: (r) => r.group === '' && Object.hasOwn(finalizerFor, r.resource),
     async mutate(a) {
       if (a.operation !== 'CREATE' || a.subresource || a.resource.group !== '' || !a.object) return;
       const finalizer = finalizerFor[a.resource.resource];

@@ -26,6 +26,12 @@ export class ResourceCodec {
   private readonly root: string;
   /** Insertion-ordered, bounded: one event reaches all its watchers within a few ticks. */
   private readonly shared = new Map<number, SharedDecode>();
+  /**
+   * The revisions in `shared`, oldest first, as a ring: evicting through `shared.keys()`
+   * would walk over every deleted slot V8's Map keeps until it rehashes.
+   */
+  private readonly ring = new Array<number>(sharedDecodeCapacity);
+  private ringNext = 0;
 
   /** `transformer` sits between these bytes and storage (encryption at rest); none: as is. */
   constructor(
@@ -122,8 +128,11 @@ export class ResourceCodec {
   }
 
   private remember(revision: number, d: SharedDecode): void {
+    const evicted = this.ring[this.ringNext];
+    if (evicted !== undefined) this.shared.delete(evicted);
+    this.ring[this.ringNext] = revision;
+    this.ringNext = (this.ringNext + 1) % sharedDecodeCapacity;
     this.shared.set(revision, d);
-    if (this.shared.size > sharedDecodeCapacity) this.shared.delete(this.shared.keys().next().value!);
   }
 
   /** Decodes plaintext bytes (see `plain`). */
@@ -173,4 +182,28 @@ export function rfc3339(d: Date): string {
  */
 export function deepClone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/**
+ * A deep copy of an object decoded from stored bytes (plain JSON data: objects, arrays,
+ * strings, numbers, booleans, null), equal to decoding those bytes again, members in the same
+ * order, at under half the cost of JSON.parse. Not for request input: that may hold
+ * `undefined` or objects with toJSON, which deepClone normalises as storing would.
+ */
+export function copyDecoded<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = copyDecoded(v[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  const src = v as Record<string, unknown>;
+  for (const k in src) {
+    // JSON.parse makes "__proto__" an own member; assigning it would set the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: copyDecoded(src[k]), enumerable: true, writable: true, configurable: true });
+    else out[k] = copyDecoded(src[k]);
+  }
+  return out as T;
 }
