@@ -2,9 +2,10 @@
  * Memory of the whole server at scale: 1000 simulated nodes and 30,000 Running pods (30
  * Deployments of 1000 replicas), everything in this one process — API server on the memory
  * store with its watch cache, controller manager, scheduler and the simulated node pool.
- * Reports the process RSS and V8 heap with only the nodes, then with every pod Running.
- * The driver adds little: it creates 30 Deployments and polls their status. Prints figures;
- * never asserts on time.
+ * Reports the process RSS and V8 heap with only the nodes, then with every pod Running, and
+ * the process's CPU time while the pods came up (steadier than wall-clock seconds on a shared
+ * machine). The driver adds little: it creates 30 Deployments and polls their status. Prints
+ * figures; never asserts on time.
  *
  *   node --expose-gc --import tsx bench/sim-scale.ts   (BENCH_SIM_NODES, BENCH_SIM_PODS, BENCH_PROGRESS=1)
  */
@@ -20,6 +21,8 @@ export interface SimScaleFigures {
   nodesReadySeconds: number;
   /** First Deployment created → every pod Running (available). */
   podsRunningSeconds: number;
+  /** CPU time (user + system) of the whole process over podsRunningSeconds. */
+  podsCpuSeconds: number;
   idleRssMb: number;
   rssMb: number;
   heapUsedMb: number;
@@ -58,6 +61,7 @@ export async function benchSimScale(nodes: number, pods: number): Promise<SimSca
     const deploys = client.resource<Deployment & KubeObject>(refs.deployments);
     const count = Math.ceil(pods / perDeployment);
     const t1 = performance.now();
+    const cpu1 = process.cpuUsage();
     for (let i = 0; i < count; i++) await deploys.create(deployment(i, Math.min(perDeployment, pods - i * perDeployment)));
     await until(async () => {
       const list = await deploys.list({ namespace: 'default' });
@@ -66,19 +70,21 @@ export async function benchSimScale(nodes: number, pods: number): Promise<SimSca
       return available >= pods;
     }, 1_800_000, `${pods} available pods`, 2000);
     const podsRunningSeconds = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu1);
+    const podsCpuSeconds = (cpu.user + cpu.system) / 1e6;
     await new Promise((r) => setTimeout(r, 5000));
     const full = settledRss();
-    return { nodes, pods, nodesReadySeconds, podsRunningSeconds, idleRssMb: mb(idle.rss), rssMb: mb(full.rss), heapUsedMb: mb(full.heapUsed) };
+    return { nodes, pods, nodesReadySeconds, podsRunningSeconds, podsCpuSeconds, idleRssMb: mb(idle.rss), rssMb: mb(full.rss), heapUsedMb: mb(full.heapUsed) };
   } finally {
     await cluster.stop();
   }
 }
 
 export function printSimScaleFigures(rows: SimScaleFigures[]): void {
-  console.log('| sim nodes | pods | nodes Ready | pods Running | RSS (nodes only) | RSS (all pods) | V8 heap used |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| sim nodes | pods | nodes Ready | pods Running | CPU while pods came up | pods per CPU-s | RSS (nodes only) | RSS (all pods) | V8 heap used |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows)
-    console.log(`| ${r.nodes} | ${r.pods} | ${r.nodesReadySeconds.toFixed(1)} s | ${r.podsRunningSeconds.toFixed(1)} s | ${r.idleRssMb.toFixed(0)} MB | ${r.rssMb.toFixed(0)} MB | ${r.heapUsedMb.toFixed(0)} MB |`);
+    console.log(`| ${r.nodes} | ${r.pods} | ${r.nodesReadySeconds.toFixed(1)} s | ${r.podsRunningSeconds.toFixed(1)} s | ${r.podsCpuSeconds.toFixed(1)} s | ${(r.pods / r.podsCpuSeconds).toFixed(0)} | ${r.idleRssMb.toFixed(0)} MB | ${r.rssMb.toFixed(0)} MB | ${r.heapUsedMb.toFixed(0)} MB |`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -17,7 +17,7 @@ import { QueueRunner } from './framework/controller.ts';
 import { Expectations } from './framework/expectations.ts';
 import type { Revision } from './framework/history.ts';
 import { controllerOf } from './framework/owner.ts';
-import { claimObjects } from './framework/pod-control.ts';
+import { byControllerUIDOrOrphan, claimCandidates, claimObjects, controllerUIDOrOrphanIndex } from './framework/pod-control.ts';
 import { daemonCounts, planManage, podsByNode, type DaemonCounts } from './daemonset/manage.ts';
 import { revisionHashLabel, templateGeneration, type P } from './daemonset/pods.ts';
 import { cleanupHistory, constructHistory, daemonSetKind } from './daemonset/revisions.ts';
@@ -73,7 +73,7 @@ export class DaemonSetController implements Controller {
     this.backoff = new Backoff(Number(ctx.options?.daemonSetFailedPodBackoffMs ?? 1000), 15 * 60 * 1000);
     this.runner = new QueueRunner(ctx, controllerName, (key) => this.reconcile(key), { workers: 2 });
     this.dss = inf.informerFor<DS>(refs.daemonsets);
-    this.pods = inf.informerFor<P>(refs.pods).addIndex(ownerIndex, byOwningDaemonSet);
+    this.pods = inf.informerFor<P>(refs.pods).addIndex(ownerIndex, byOwningDaemonSet).addIndex(controllerUIDOrOrphanIndex, byControllerUIDOrOrphan);
     this.nodes = inf.informerFor<N>(refs.nodes);
     this.revisions = inf.informerFor<Revision>(refs.controllerrevisions);
 
@@ -155,7 +155,7 @@ export class DaemonSetController implements Controller {
         if (isNotFound(err)) return undefined;
         throw err;
       });
-    const claimed = await claimObjects(this.ctx.client.resource<P>(refs.pods), ds, daemonSetKind, selector, this.pods.store.byIndex('namespace', ns), recheck);
+    const claimed = await claimObjects(this.ctx.client.resource<P>(refs.pods), ds, daemonSetKind, selector, claimCandidates(this.pods.store, ds), recheck);
     const owned = await claimObjects(this.ctx.client.resource<Revision>(refs.controllerrevisions), ds, daemonSetKind, selector, this.revisions.store.byIndex('namespace', ns), recheck);
     const { cur, old } = await constructHistory(this.ctx.client, ds, owned);
     const hash = cur.metadata?.labels?.[revisionHashLabel] ?? '';

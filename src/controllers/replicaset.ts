@@ -19,8 +19,11 @@ import { Expectations } from './framework/expectations.ts';
 import { controllerOf } from './framework/owner.ts';
 import {
   byControllerUID,
+  byControllerUIDOrOrphan,
+  claimCandidates,
   claimObjects,
   controllerUIDIndex,
+  controllerUIDOrOrphanIndex,
   isPodActive,
   isPodAvailable,
   isPodReady,
@@ -86,6 +89,7 @@ export class ReplicaSetEngine<T extends ReplicaSetLike> implements Controller {
     this.sets = ctx.informers.informerFor<T>(kind.ref);
     this.pods = ctx.informers.informerFor<PodObject>(refs.pods);
     this.pods.addIndex(controllerUIDIndex, byControllerUID);
+    this.pods.addIndex(controllerUIDOrOrphanIndex, byControllerUIDOrOrphan);
     this.sets.addIndex(controllerUIDIndex, byControllerUID);
     this.sets.addEventHandler({
       onAdd: (o) => this.runner.enqueue(keyOf(o)),
@@ -190,7 +194,9 @@ export class ReplicaSetEngine<T extends ReplicaSetLike> implements Controller {
       this.ctx.logger.warn('invalid selector', { key, err: err as Error });
       return;
     }
-    const active = this.pods.store.byIndex('namespace', set.metadata?.namespace ?? '').filter(isPodActive);
+    // Only pods this set controls and its namespace's orphans can be claimed (upstream getRSPods);
+    // pods of other owners are skipped by the claim anyway, so listing them costs O(namespace).
+    const active = claimCandidates(this.pods.store, set).filter(isPodActive);
     const owned = await claimObjects(this.podClient, set, this.kind.gvk, selector, active, () =>
       this.setClient.get(set.metadata!.name!, set.metadata?.namespace).catch((err: unknown) => {
         if (isNotFound(err)) return undefined;

@@ -15,7 +15,7 @@ import type { Controller, ControllerContext, ReconcileResult } from './framework
 import { QueueRunner } from './framework/controller.ts';
 import type { Revision } from './framework/history.ts';
 import { controllerOf } from './framework/owner.ts';
-import { claimObjects } from './framework/pod-control.ts';
+import { byControllerUIDOrOrphan, claimCandidates, claimObjects, controllerUIDOrOrphanIndex } from './framework/pod-control.ts';
 import { syncClaimRetention } from './statefulset/claim-retention.ts';
 import { isMemberOf, statefulSetKind, type P, type PVC, type SS } from './statefulset/identity.ts';
 import { APIStatefulPodControl, type StatefulPodControl } from './statefulset/pod-control.ts';
@@ -49,7 +49,7 @@ export class StatefulSetController implements Controller {
     this.control = new APIStatefulPodControl(ctx.client, ctx.recorder);
     this.runner = new QueueRunner(ctx, controllerName, (key) => this.reconcile(key), { workers: 2 });
     this.sets = inf.informerFor<SS>(refs.statefulsets);
-    this.pods = inf.informerFor<P>(refs.pods);
+    this.pods = inf.informerFor<P>(refs.pods).addIndex(controllerUIDOrOrphanIndex, byControllerUIDOrOrphan);
     this.revisions = inf.informerFor<Revision>(refs.controllerrevisions);
     this.claims = inf.informerFor<PVC>(refs.persistentvolumeclaims);
 
@@ -101,7 +101,7 @@ export class StatefulSetController implements Controller {
       });
     // Adopt orphans (left by an orphaning delete) and release pods that no longer match;
     // only pods named `<set>-<ordinal>` are ever members.
-    const candidates = this.pods.store.byIndex('namespace', ns).filter((p) => isMemberOf(set, p) || controllerOf(p)?.uid === set.metadata?.uid);
+    const candidates = claimCandidates(this.pods.store, set).filter((p) => isMemberOf(set, p) || controllerOf(p)?.uid === set.metadata?.uid);
     const pods = (await claimObjects(this.ctx.client.resource<P>(refs.pods), set, statefulSetKind, selector, candidates, recheck)).filter((p) => isMemberOf(set, p));
     const owned = await claimObjects(this.ctx.client.resource<Revision>(refs.controllerrevisions), set, statefulSetKind, selector, this.revisions.store.byIndex('namespace', ns), recheck);
 

@@ -20,7 +20,8 @@ import { eventually } from '../../../test/support/kubectl.ts';
 import { inProcessTransport } from '../in-process-transport.ts';
 import { refs } from '../refs.ts';
 import { Client } from '../rest.ts';
-import { InformerFactory, metadataOnly } from './factory.ts';
+import { InformerFactory, metadataOnly, withoutManagedFields } from './factory.ts';
+import { managedFieldsTracker } from '../../cmd/server/managed-fields.ts';
 
 type CM = ConfigMap & KubeObject;
 
@@ -46,10 +47,11 @@ describe('InformerFactory metadata informers', () => {
       authenticator: peerAuthenticator,
       authorizer: allowAllAuthorizer,
       serverAddress: () => '127.0.0.1:0',
+      trackManagedFields: managedFieldsTracker,
     });
     void api.start(stop.signal);
     await api.watchCache.ready;
-    for (const ns of ['meta1', 'meta2', 'meta3']) await api.ensureNamespace(ns);
+    for (const ns of ['meta1', 'meta2', 'meta3', 'mf1']) await api.ensureNamespace(ns);
     client = new Client(
       inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
     );
@@ -124,6 +126,35 @@ describe('InformerFactory metadata informers', () => {
     await whole.synced;
     assert.equal(whole.store.getByName('meta3', 'a')?.data?.v, '1');
     assert.equal(meta.store.getByName('meta3', 'a')?.data, undefined);
+    ctl.abort();
+  });
+
+  it('whole-object informers drop managedFields unless the factory keeps them; updates keep the stored ones', async () => {
+    await cms().create(cm('mf1', 'a', '1'));
+    const stored = await cms().get('a', 'mf1');
+    assert.ok(stored.metadata?.managedFields?.length, 'the server tracks managedFields');
+    assert.equal(withoutManagedFields(stored).metadata?.managedFields, undefined);
+    assert.ok(stored.metadata.managedFields, 'the input is left alone');
+    const ctl = new AbortController();
+    const stripped = newFactory().informerFor<CM>(refs.configmaps, { namespace: 'mf1' });
+    const kept = new InformerFactory(client, { clock: realClock, logger: silentLogger, keepManagedFields: true }).informerFor<CM>(refs.configmaps, { namespace: 'mf1' });
+    const seen: CM[] = [];
+    stripped.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_, o) => seen.push(o) });
+    void stripped.run(ctl.signal);
+    void kept.run(ctl.signal);
+    await Promise.all([stripped.synced, kept.synced]);
+    const cached = stripped.store.getByName('mf1', 'a')!;
+    assert.equal(cached.metadata?.managedFields, undefined);
+    assert.ok(kept.store.getByName('mf1', 'a')?.metadata?.managedFields?.length);
+    // Written back from the cache: an unchanged object is a no-op, a change keeps the old entries.
+    const same = await cms().update(cached);
+    assert.equal(same.metadata?.resourceVersion, stored.metadata.resourceVersion);
+    const changed = await cms().update({ ...cached, data: { v: '2' } });
+    assert.notEqual(changed.metadata?.resourceVersion, stored.metadata.resourceVersion);
+    assert.ok((changed.metadata?.managedFields?.length ?? 0) >= stored.metadata.managedFields.length);
+    await eventually(() => stripped.store.getByName('mf1', 'a')?.data?.v === '2', 5000, 'the update reaches the cache');
+    for (const o of [...seen, ...stripped.store.list()]) assert.equal(o.metadata?.managedFields, undefined);
+    assert.equal(seen.length, 2);
     ctl.abort();
   });
 });

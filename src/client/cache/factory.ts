@@ -7,6 +7,11 @@
  * upstream's garbage collector uses): its cache keeps only apiVersion, kind and metadata
  * (without managedFields and annotations). If any component also asks for the whole objects
  * of the same resource before start, the two share one informer that keeps whole objects.
+ *
+ * Cached objects carry no `metadata.managedFields` (as kube-controller-manager's shared
+ * informers, whose transform trims them): no component reads them, they are near half of a
+ * pod's bytes, and an update sent without them keeps the stored ones. `keepManagedFields`
+ * keeps them for a factory.
  */
 import type { KubeObject } from '../../api/object.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -22,7 +27,7 @@ export class InformerFactory {
 
   constructor(
     readonly client: Client,
-    private readonly deps: { clock: Clock; logger: Logger },
+    private readonly deps: { clock: Clock; logger: Logger; keepManagedFields?: boolean },
   ) {}
 
   /** The shared informer for a resource; created on first request. */
@@ -51,6 +56,7 @@ export class InformerFactory {
       opts,
       { clock: this.deps.clock, logger: this.deps.logger.child({ informer: ref.resource }) },
       transform,
+      this.deps.keepManagedFields ? undefined : withoutManagedFields,
     );
     this.informers.set(id, inf);
     // Informers asked for after start() run at once.
@@ -93,4 +99,11 @@ export function metadataOnly(obj: KubeObject): KubeObject {
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
   if (obj.kind !== undefined) out.kind = obj.kind;
   return out;
+}
+
+/** The object without metadata.managedFields (a shallow copy; the input is left alone). */
+export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _mf, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }

@@ -4,6 +4,7 @@
  * synchronously and should only enqueue keys. `synced` resolves after the first list.
  * An optional transform (client-go's SetTransform) shrinks each object before it is stored
  * or handed to handlers, e.g. to metadata only; it can be dropped until the informer runs.
+ * An optional prune (e.g. dropping managedFields) applies whenever no transform does.
  */
 import type { KubeObject } from '../../api/object.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -38,6 +39,7 @@ export class Informer<T extends KubeObject> {
     readonly opts: ReflectorOptions,
     private readonly deps: { clock: Clock; logger: Logger },
     private transform?: Transform<T>,
+    private readonly prune?: Transform<T>,
   ) {}
 
   /** True while objects are stored transformed (e.g. metadata only). */
@@ -77,7 +79,7 @@ export class Informer<T extends KubeObject> {
   private readonly sink = {
     replace: (listed: T[], rv: string) => {
       const seen = new Set<string>();
-      const items = this.transform ? listed.map(this.transform) : listed;
+      const items = this.transform || this.prune ? listed.map((o) => this.shrink(o)) : listed;
       for (const obj of items) {
         const key = keyOf(obj);
         seen.add(key);
@@ -101,15 +103,20 @@ export class Informer<T extends KubeObject> {
     added: (obj: T) => this.apply(obj),
     modified: (obj: T) => this.apply(obj),
     deleted: (whole: T) => {
-      const obj = this.transform ? this.transform(whole) : whole;
+      const obj = this.shrink(whole);
       this.lastResourceVersion = obj.metadata?.resourceVersion ?? this.lastResourceVersion;
       const old = this.store.delete(keyOf(obj));
       for (const h of this.handlers) h.onDelete?.(old ?? obj);
     },
   };
 
+  private shrink(obj: T): T {
+    if (this.transform) return this.transform(obj);
+    return this.prune ? this.prune(obj) : obj;
+  }
+
   private apply(whole: T): void {
-    const obj = this.transform ? this.transform(whole) : whole;
+    const obj = this.shrink(whole);
     this.lastResourceVersion = obj.metadata?.resourceVersion ?? this.lastResourceVersion;
     const old = this.store.set(obj);
     if (old) this.emitUpdate(old, obj);

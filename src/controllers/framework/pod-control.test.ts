@@ -1,6 +1,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { comparePodsForDeletion, isPodAvailable, podFromTemplate, podsToDelete, slowStartBatch, type PodObject } from './pod-control.ts';
+import type { ResourceClient } from '../../client/rest.ts';
+import { Indexer } from '../../client/cache/indexer.ts';
+import { selectorFromSet } from '../../machinery/labels.ts';
+import {
+  byControllerUIDOrOrphan,
+  claimCandidates,
+  claimObjects,
+  comparePodsForDeletion,
+  controllerUIDOrOrphanIndex,
+  isPodAvailable,
+  podFromTemplate,
+  podsToDelete,
+  slowStartBatch,
+  type PodObject,
+} from './pod-control.ts';
 
 const now = new Date('2025-01-01T12:00:00Z');
 const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -74,5 +88,63 @@ describe('slowStartBatch', () => {
     assert.equal(calls, 3);
     assert.equal(res.ok, 2);
     assert.match(String(res.err), /quota/);
+  });
+});
+
+describe('claiming through the controllerUID-or-orphan index', () => {
+  const rsGVK = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+  const owner = { metadata: { name: 'web', namespace: 'ns', uid: 'rs1' } };
+  const ref = (uid: string, name = uid) => [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name, uid, controller: true }];
+  const p = (name: string, ns: string, labels: Record<string, string>, owners?: ReturnType<typeof ref>): PodObject =>
+    ({ metadata: { name, namespace: ns, uid: `u-${name}`, labels, ...(owners ? { ownerReferences: owners } : {}) }, spec: { containers: [] } }) as PodObject;
+  const store = () => {
+    const s = new Indexer<PodObject>();
+    s.addIndex(controllerUIDOrOrphanIndex, byControllerUIDOrOrphan);
+    for (const pod of [
+      p('mine', 'ns', { app: 'web' }, ref('rs1', 'web')),
+      p('mine-relabelled', 'ns', { app: 'other' }, ref('rs1', 'web')),
+      p('theirs', 'ns', { app: 'web' }, ref('rs2')),
+      p('orphan', 'ns', { app: 'web' }),
+      p('orphan-elsewhere', 'other', { app: 'web' }),
+    ])
+      s.set(pod);
+    return s;
+  };
+
+  it('lists only owned pods and orphans of the owner namespace', () => {
+    const names = claimCandidates(store(), owner).map((o) => o.metadata?.name).sort();
+    assert.deepEqual(names, ['mine', 'mine-relabelled', 'orphan']);
+  });
+
+  it('an adopted orphan leaves the orphan key and joins its owner', () => {
+    const s = store();
+    s.set(p('orphan', 'ns', { app: 'web' }, ref('rs1', 'web')));
+    assert.deepEqual(s.byIndex(controllerUIDOrOrphanIndex, 'rs1').map((o) => o.metadata?.name).sort(), ['mine', 'mine-relabelled', 'orphan']);
+    assert.deepEqual(claimCandidates(s, { metadata: { name: 'x', namespace: 'ns', uid: 'rs9' } }), []);
+  });
+
+  it('keeps matching owned pods, releases the relabelled one and adopts the orphan', async () => {
+    const patched: { name: string; body: unknown }[] = [];
+    const client = {
+      patch: async (name: string, _type: string, body: unknown) => {
+        patched.push({ name, body });
+        return p(name, 'ns', { app: 'web' }, ref('rs1', 'web'));
+      },
+    } as unknown as ResourceClient<PodObject>;
+    let rechecks = 0;
+    const claimed = await claimObjects(client, owner, rsGVK, selectorFromSet({ app: 'web' }), claimCandidates(store(), owner), async () => {
+      rechecks++;
+      return owner;
+    });
+    assert.deepEqual(claimed.map((o) => o.metadata?.name).sort(), ['mine', 'orphan']);
+    assert.deepEqual(patched.map((x) => x.name).sort(), ['mine-relabelled', 'orphan']);
+    assert.equal(rechecks, 1);
+  });
+
+  it('adopts nothing when the owner is gone on re-read', async () => {
+    const client = { patch: async () => assert.fail('no patch expected for adoption') } as unknown as ResourceClient<PodObject>;
+    const candidates = claimCandidates(store(), owner).filter((o) => o.metadata?.name !== 'mine-relabelled');
+    const claimed = await claimObjects(client, owner, rsGVK, selectorFromSet({ app: 'web' }), candidates, async () => undefined);
+    assert.deepEqual(claimed.map((o) => o.metadata?.name), ['mine']);
   });
 });

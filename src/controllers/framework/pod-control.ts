@@ -180,6 +180,22 @@ export const byControllerUID = (o: KubeObject): string[] => {
 };
 
 /**
+ * Index name for objects by their controllerRef's uid, or for orphans by an orphan key per
+ * namespace (upstream's PodControllerUIDIndex with OrphanPodIndexKey): the only objects an
+ * owner's claim can keep, release or adopt, without scanning its whole namespace.
+ */
+export const controllerUIDOrOrphanIndex = 'controllerUIDOrOrphan';
+const orphanKey = (namespace: string | undefined) => `\0orphan/${namespace ?? ''}`;
+export const byControllerUIDOrOrphan = (o: KubeObject): string[] => [controllerOf(o)?.uid ?? orphanKey(o.metadata?.namespace)];
+
+/** What owner may claim: the objects it controls in its namespace, then that namespace's orphans. */
+export function claimCandidates<O extends KubeObject>(store: { byIndex(index: string, value: string): O[] }, owner: KubeObject): O[] {
+  const ns = owner.metadata?.namespace ?? '';
+  const owned = store.byIndex(controllerUIDOrOrphanIndex, owner.metadata?.uid ?? '').filter((o) => (o.metadata?.namespace ?? '') === ns);
+  return owned.concat(store.byIndex(controllerUIDOrOrphanIndex, orphanKey(ns)));
+}
+
+/**
  * Upstream's controller ref manager (ClaimPods / ClaimReplicaSets) for any kind: keeps the
  * candidates owner controls that still match, adopts matching orphans (after re-reading the
  * owner once, so a deleted or replaced owner adopts nothing), and releases owned objects that
@@ -206,26 +222,32 @@ export async function claimObjects<O extends KubeObject>(
       return undefined;
     }
   };
-  await Promise.all(
-    candidates.map(async (o) => {
-      const ref = controllerOf(o);
-      const matches = selector.matches(o.metadata?.labels ?? {});
-      if (ref) {
-        if (ref.uid !== uid) return;
-        if (matches || ownerDeleting) return void claimed.push(o);
-        await patch(o, { $patch: 'delete', uid });
-        return;
-      }
-      if (ownerDeleting || !matches || o.metadata?.deletionTimestamp) return;
-      canAdopt ??= recheckOwner().then(
-        (fresh) => !!fresh && fresh.metadata?.uid === uid && !fresh.metadata?.deletionTimestamp,
-        () => false,
-      );
-      if (!(await canAdopt)) return;
-      const adopted = await patch(o, newControllerRef(owner, gvk));
-      if (adopted) claimed.push(adopted);
-    }),
-  );
+  // Decided in one synchronous pass: only releases and adoptions need a promise (a sync touches
+  // every owned object, so a promise per object would cost more than the claim itself).
+  const writes: Promise<void>[] = [];
+  for (const o of candidates) {
+    const ref = controllerOf(o);
+    if (ref) {
+      if (ref.uid !== uid) continue;
+      if (ownerDeleting || selector.matches(o.metadata?.labels ?? {})) claimed.push(o);
+      else writes.push(patch(o, { $patch: 'delete', uid }).then(() => undefined));
+      continue;
+    }
+    if (ownerDeleting || o.metadata?.deletionTimestamp || !selector.matches(o.metadata?.labels ?? {})) continue;
+    canAdopt ??= recheckOwner().then(
+      (fresh) => !!fresh && fresh.metadata?.uid === uid && !fresh.metadata?.deletionTimestamp,
+      () => false,
+    );
+    const adopting = canAdopt;
+    writes.push(
+      (async () => {
+        if (!(await adopting)) return;
+        const adopted = await patch(o, newControllerRef(owner, gvk));
+        if (adopted) claimed.push(adopted);
+      })(),
+    );
+  }
+  if (writes.length) await Promise.all(writes);
   if (errors.length) throw errors[0];
   return claimed;
 }

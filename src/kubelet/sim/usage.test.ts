@@ -39,4 +39,30 @@ describe('simulated usage', () => {
     pods.length = 0;
     assert.deepEqual((await u.usage('n'))!.pods, []);
   });
+
+  it("forgets a gone pod's counters, and only that node's", async () => {
+    let now = 10_000;
+    const onNode: Record<string, { pod: Pod; startedAt: number }[]> = {
+      n1: [{ pod: pod('a', ['c'], { 'sim.skiff.dev/cpu-usage': '1' }), startedAt: 9_000 }],
+      n2: [{ pod: pod('b', ['c'], { 'sim.skiff.dev/cpu-usage': '1' }), startedAt: 9_000 }],
+    };
+    const u = new SimUsage({
+      clock: { now: () => new Date(now), sleep: async () => {} },
+      options: () => resolveSimOptions(),
+      nodeNames: () => ['n1', 'n2'],
+      nodeStartTime: () => 1_000,
+      runningPods: (n) => onNode[n] ?? [],
+    });
+    await u.usage('n1');
+    await u.usage('n2');
+    now = 11_000;
+    const a = onNode.n1!.pop()!;
+    await u.usage('n1');
+    // b's counter kept running while n1 dropped a's: 2 s at one core.
+    assert.equal((await u.usage('n2'))!.pods[0]!.containers[0]!.cpuUsageNanos, 2e9);
+    // a comes back (same uid) after being forgotten: its counter starts over from its start.
+    now = 12_000;
+    onNode.n1!.push({ ...a, startedAt: 11_500 });
+    assert.equal((await u.usage('n1'))!.pods[0]!.containers[0]!.cpuUsageNanos, 0.5e9);
+  });
 });

@@ -57,8 +57,11 @@ interface Counter {
 export class SimUsage implements UsageSource {
   private readonly containers = new Map<string, Counter>();
   private readonly nodes = new Map<string, Counter>();
-  /** Pod uid → the node it ran on, to forget its counters once it is gone. */
-  private readonly owner = new Map<string, string>();
+  /**
+   * Node → its running pods' uids → their container counter keys, to forget a pod's counters
+   * once it is gone. Per node, so one node's read costs O(its pods), not O(all pods).
+   */
+  private readonly byNode = new Map<string, Map<string, string[]>>();
 
   constructor(private readonly d: SimUsageDeps) {}
 
@@ -74,14 +77,17 @@ export class SimUsage implements UsageSource {
     const pods: PodUsage[] = [];
     let nodeRate = 0;
     let nodeMem = 0;
+    const live = new Map<string, string[]>();
     for (const { pod, startedAt } of this.d.runningPods(nodeName)) {
       const u = podUsage(pod, opts);
       const names = (pod.spec?.containers ?? []).map((c) => c.name);
       const share = Math.max(1, names.length);
       const uid = pod.metadata?.uid ?? '';
-      const containers: ContainerUsage[] = names.map((name) => {
+      const keys = names.map((name) => `${uid}/${name}`);
+      live.set(uid, keys);
+      const containers: ContainerUsage[] = names.map((name, i) => {
         const rate = (u.cpuMillis / share) * 1e6; // nanocores
-        const cpuNanos = this.advance(this.containers, `${uid}/${name}`, now, startedAt, rate);
+        const cpuNanos = this.advance(this.containers, keys[i]!, now, startedAt, rate);
         const mem = Math.round(u.memoryBytes / share);
         return { name, startTime: startedAt, timestamp: now, cpuUsageNanos: cpuNanos, memoryWorkingSetBytes: mem, memoryUsageBytes: mem };
       });
@@ -90,7 +96,7 @@ export class SimUsage implements UsageSource {
       pods.push({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid, startTime: Date.parse(pod.status?.startTime ?? '') || startedAt, containers });
     }
     const cpu = this.advance(this.nodes, nodeName, now, now, nodeRate);
-    this.forgetGone(pods, nodeName);
+    this.forgetGone(live, nodeName);
     return { nodeName, timestamp: now, startTime: started, cpuUsageNanos: cpu, memoryWorkingSetBytes: nodeMem, memoryUsageBytes: nodeMem, pods };
   }
 
@@ -104,13 +110,11 @@ export class SimUsage implements UsageSource {
   }
 
   /** Drops the counters of this node's pods that stopped running. */
-  private forgetGone(pods: PodUsage[], nodeName: string): void {
-    const live = new Set(pods.map((p) => p.uid));
-    for (const [uid, node] of this.owner) {
-      if (node !== nodeName || live.has(uid)) continue;
-      this.owner.delete(uid);
-      for (const k of this.containers.keys()) if (k.startsWith(`${uid}/`)) this.containers.delete(k);
+  private forgetGone(live: Map<string, string[]>, nodeName: string): void {
+    for (const [uid, keys] of this.byNode.get(nodeName) ?? []) {
+      if (live.has(uid)) continue;
+      for (const k of keys) this.containers.delete(k);
     }
-    for (const uid of live) this.owner.set(uid, nodeName);
+    this.byNode.set(nodeName, live);
   }
 }
