@@ -35,9 +35,9 @@ export interface PodSandboxConfig {
   annotations: Record<string, string>;
   /** Folder for this pod's container log files (`<dir>/<container>/<restart>.log`). */
   logDirectory: string;
-  /** Absolute cgroup parent for the pod, e.g. `/skiff/pod<uid>`. */
+  /** Absolute cgroup parent for the pod, e.g. `/skiff/<node>/kubepods/burstable/pod<uid>` (see qos.ts). */
   cgroupParent: string;
-  /** Sum of container limits, for the pod-level cgroup. */
+  /** The pod-level cgroup's shares and limits (qos.ts podResourceConfig). */
   resources?: ContainerResources;
   sysctls?: Record<string, string>;
 }

@@ -32,7 +32,7 @@ import { buildSpec } from './spec.js';
 import { loadRecords, writeJson, type ContainerRecord, type SandboxRecord } from './state.js';
 import { readStats } from './stats.js';
 import { containerStatusOf } from './status.js';
-import { isGone, procStat } from './proc-state.js';
+import { KnownInits } from './proc-state.js';
 import { timed } from './trace.js';
 import { conmonAlive, conmonError, createWithConmon, readExit, runtimeState, type RuntimeState } from './supervise.js';
 
@@ -99,8 +99,8 @@ export class RuncRuntime implements Runtime {
   private deps: SandboxDeps;
   private readonly root: string;
   private bridgeReady: Promise<void> | undefined;
-  /** Init pid and its /proc start time of containers seen running (see proc-state.ts). */
-  private readonly inits = new Map<string, { pid: number; start: string }>();
+  /** Inits of containers seen running, so state() need not spawn `runc state` (see proc-state.ts). */
+  private readonly inits = new KnownInits();
   private readonly cgroups: PodCgroupManager;
 
   constructor(
@@ -256,30 +256,13 @@ export class RuncRuntime implements Runtime {
     if (r.code !== 0) throw new Error(`${this.binary.name} start ${id}: ${r.stderr.trim()}`);
     c.startedAt = startedAt;
     // A successful `start` leaves the init running (runc removed its exec fifo): remember it.
-    const pid = Number((await readFile(join(c.dir, 'pid'), 'utf8').catch(() => '')).trim());
-    const p = await procStat(pid);
-    if (!isGone(p)) this.inits.set(id, { pid, start: p!.start });
+    await this.inits.remember(id, Number((await readFile(join(c.dir, 'pid'), 'utf8').catch(() => '')).trim()));
     await writeJson(join(c.dir, 'record.json'), c);
   }
 
-  /**
-   * What `runc state` says, without spawning it while the init we saw running still runs with
-   * the same start time; anything else (created, stopped, unknown, a restarted kubelet's first
-   * look) asks the runtime binary.
-   */
-  private async state(c: ContainerRecord): Promise<RuntimeState | undefined> {
-    const known = this.inits.get(c.id);
-    if (known) {
-      const p = await procStat(known.pid);
-      if (!isGone(p) && p!.start === known.start) return { status: 'running', pid: known.pid };
-      this.inits.delete(c.id);
-    }
-    const st = await runtimeState(this.binary.path, this.root, c.id);
-    if (st?.status === 'running') {
-      const p = await procStat(st.pid);
-      if (!isGone(p)) this.inits.set(c.id, { pid: st.pid, start: p!.start });
-    }
-    return st;
+  /** What `runc state` says, answered from /proc while the init seen running still runs. */
+  private state(c: ContainerRecord): Promise<RuntimeState | undefined> {
+    return this.inits.state(c.id, () => runtimeState(this.binary.path, this.root, c.id));
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
@@ -315,7 +298,7 @@ export class RuncRuntime implements Runtime {
   async removeContainer(id: string): Promise<void> {
     const c = this.containers.get(id);
     if (!c) return;
-    this.inits.delete(id);
+    this.inits.forget(id);
     await run(this.binary.path, [`--root=${this.root}`, 'delete', '--force', id]);
     await removeCgroupTree(c.cgroupsPath);
     await unmountRootfs(c.dir);

@@ -6,6 +6,7 @@
  * created (so a reused pid is not mistaken for it).
  */
 import { readFile } from 'node:fs/promises';
+import type { RuntimeState } from './supervise.js';
 
 export interface ProcStat {
   /** One-letter process state (R, S, D, Z, X, …). */
@@ -23,3 +24,34 @@ export async function procStat(pid: number): Promise<ProcStat | undefined> {
 }
 
 export const isGone = (s: ProcStat | undefined): boolean => !s || s.state === 'Z' || s.state === 'X' || s.state === 'x';
+
+/**
+ * Init pid and its /proc start time of the containers seen running. `state` answers "running"
+ * without spawning `runc state` while the init we saw still runs with the same start time;
+ * anything else (created, stopped, unknown, a restarted kubelet's first look) asks `runtimeState`.
+ */
+export class KnownInits {
+  private readonly inits = new Map<string, { pid: number; start: string }>();
+
+  /** Remembers `pid` as the running init of container `id` (ignored when it is not alive). */
+  async remember(id: string, pid: number): Promise<void> {
+    const p = await procStat(pid);
+    if (!isGone(p)) this.inits.set(id, { pid, start: p!.start });
+  }
+
+  forget(id: string): void {
+    this.inits.delete(id);
+  }
+
+  async state(id: string, runtimeState: () => Promise<RuntimeState | undefined>): Promise<RuntimeState | undefined> {
+    const known = this.inits.get(id);
+    if (known) {
+      const p = await procStat(known.pid);
+      if (!isGone(p) && p!.start === known.start) return { status: 'running', pid: known.pid };
+      this.inits.delete(id);
+    }
+    const st = await runtimeState();
+    if (st?.status === 'running') await this.remember(id, st.pid);
+    return st;
+  }
+}
