@@ -64,9 +64,7 @@ export class NodeInfo {
     if (p.hasAffinity) this.podsWithAffinity.set(p.key, p);
     if (p.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity.set(p.key, p);
     this.requested.add(p.requests);
-    this.reqMilliCPU = this.requested.milliCPU;
-    this.reqMemory = this.requested.memory;
-    this.numPods = this.pods.size;
+    this.syncCopies();
     this.nonZeroCPU += p.nonZeroCPU;
     this.nonZeroMemory += p.nonZeroMemory;
     for (const hp of p.hostPorts) this.usePort(hp, 1);
@@ -89,14 +87,19 @@ export class NodeInfo {
     this.podsWithAffinity.delete(key);
     this.podsWithRequiredAntiAffinity.delete(key);
     this.requested.add(p.requests, -1);
-    this.reqMilliCPU = this.requested.milliCPU;
-    this.reqMemory = this.requested.memory;
-    this.numPods = this.pods.size;
+    this.syncCopies();
     this.nonZeroCPU -= p.nonZeroCPU;
     this.nonZeroMemory -= p.nonZeroMemory;
     for (const hp of p.hostPorts) this.usePort(hp, -1);
     this.generation++;
     return p;
+  }
+
+  /** Refreshes the flat copies of `requested` and the pod count after a pod add or remove. */
+  private syncCopies(): void {
+    this.reqMilliCPU = this.requested.milliCPU;
+    this.reqMemory = this.requested.memory;
+    this.numPods = this.pods.size;
   }
 
   private usePort(hp: HostPort, sign: 1 | -1): void {

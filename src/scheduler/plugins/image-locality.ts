@@ -1,5 +1,5 @@
 /**
- * @module ImageLocality (Score): favours nodes that already have the pod's images, weighted
+ * @module ImageLocality (PreScore, Score): favours nodes that already have the pod's images, weighted
  * by image size and by how widely the image is spread (so one node with a popular image does
  * not attract every pod), clamped between 23 MB and 1000 MB per container.
  */

@@ -122,7 +122,7 @@ export class MatchCounter {
 }
 
 /** Pods on the node in `ns` that the selector matches, terminating pods left out (upstream #87621). */
-export function countPodsMatching(n: NodeInfo, selector: LabelRequirements, ns: string): number {
+function countPodsMatching(n: NodeInfo, selector: LabelRequirements, ns: string): number {
   let matched = 0;
   for (const p of n.pods.values()) if (p.namespace === ns && !p.pod.metadata?.deletionTimestamp && selector.matches(p.labels)) matched++;
   return matched;
