@@ -38,13 +38,18 @@ export interface LoadResult {
   cpuSeconds?: number;
 }
 
+/** The fields of `/proc/<pid>/stat` after the parenthesised command (which may hold spaces): state is [0], ppid [1], utime [11], stime [12]. */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU seconds (utime + stime from `/proc/<pid>/stat`) of the given processes, together. */
 export function cpuSecondsOf(pids: number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
-      // Fields after the parenthesised command: state is 3rd, utime 14th, stime 15th.
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const f = statFields(pid);
       ticks += Number(f[11]) + Number(f[12]);
     } catch {
       // exited
@@ -59,8 +64,7 @@ export function childPids(parent: number, match: string): number[] {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      if (ppid === parent && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(match)) out.push(Number(d));
+      if (Number(statFields(d)[1]) === parent && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(match)) out.push(Number(d));
     } catch {
       // gone
     }

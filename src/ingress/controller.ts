@@ -61,14 +61,13 @@ export class IngressController {
   private pushPending = false;
   private workers?: IngressWorkers;
   private closing = false;
-  private readonly informers: { synced: Promise<void> }[];
   private readonly secrets;
   httpPort?: number;
   httpsPort?: number;
 
   constructor(
     private readonly client: Client,
-    informers: InformerFactory,
+    private readonly informers: InformerFactory,
     private readonly recorder: EventRecorder,
     private readonly opts: IngressControllerOptions,
     private readonly logger: Logger,
@@ -79,7 +78,6 @@ export class IngressController {
     const slices = informers.informerFor<EndpointSlice & KubeObject>(refs.endpointslices);
     const secrets = informers.informerFor<Secret & KubeObject>(refs.secrets);
     this.secrets = secrets;
-    this.informers = [this.ingresses, this.classes, services, slices, secrets];
     // Workers route from snapshots, so endpoint and Secret changes must reach them too.
     for (const inf of [services, slices, secrets] as { addEventHandler(h: object): void }[])
       inf.addEventHandler({ onAdd: () => this.schedulePush(), onUpdate: () => this.schedulePush(), onDelete: () => this.schedulePush() });
@@ -134,8 +132,8 @@ export class IngressController {
   private async startWorkers(signal: AbortSignal): Promise<void> {
     const n = this.opts.workers ?? 0;
     if (n <= 0 || signal.aborted) return;
-    await Promise.all(this.informers.map((i) => i.synced));
-    if (signal.aborted) return;
+    // false when the signal ends first (the caches may never sync then).
+    if (!(await this.informers.waitForSync(signal))) return;
     this.table = new RouteTable(this.ingresses.store.list().filter(this.served));
     const servers = [
       ...(this.httpServer ? [{ proto: 'http' as const, server: this.httpServer.server, owner: this.httpServer }] : []),

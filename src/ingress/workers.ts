@@ -70,6 +70,12 @@ export class IngressWorkers {
               resolve();
             }
           });
+          // A failed fork, or a send to a child already gone: unheard, the 'error' event would crash the server.
+          child.on('error', (err) => {
+            clearTimeout(timer);
+            reject(err);
+            if (!this.stopping) this.logger.warn('ingress worker error', { pid: child.pid, err: String(err) });
+          });
           child.once('exit', (code, sig) => {
             clearTimeout(timer);
             reject(new Error(`ingress worker exited (${code ?? sig})`));

@@ -50,6 +50,9 @@ export class ClientConnection implements ExchangeHost {
   }
 
   private readonly onData = (d: Buffer) => {
+    // Closing with no exchange left: nothing reads these bytes again (a client may keep
+    // sending after a 400), so they are dropped instead of buffered without bound.
+    if (this.closing && !this.current) return;
     this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     this.pump();
   };

@@ -1,19 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BodyReader, requestBody, responseBody } from './framing.ts';
-import { HttpError, type RequestHead, type ResponseHead } from './head.ts';
+import type { RequestHead, ResponseHead } from './head.ts';
+import { thrownStatus } from './testing.ts';
 
 const head = (headers: string[], version = 11): RequestHead => ({ method: 'POST', target: '/', version, headers });
 const res = (status: number, headers: string[], version = 11): ResponseHead => ({ version, status, reason: '', headers });
-const status = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof HttpError, String(err));
-    return err.status;
-  }
-  return 0;
-};
+const status = thrownStatus;
 
 /** Feeds `wire` to a reader in pieces of `step` bytes; returns the body bytes and the rest. */
 function drive(r: BodyReader, wire: Buffer, step: number, decode = false): { body: string; payload: string; rest: string } {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { field, headEnd, HttpError, maxHeadBytes, parseRequestHead, parseResponseHead, tokens } from './head.ts';
+import { field, headEnd, maxHeadBytes, parseRequestHead, parseResponseHead, tokens } from './head.ts';
+import { thrownStatus } from './testing.ts';
 
 const req = (s: string) => {
   const b = Buffer.from(s, 'latin1');
@@ -8,15 +9,7 @@ const req = (s: string) => {
   assert.ok(end > 0, 'complete head');
   return parseRequestHead(b, end);
 };
-const status = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof HttpError, String(err));
-    return err.status;
-  }
-  return 0;
-};
+const status = thrownStatus;
 
 describe('http1 head parser', () => {
   it('parses a request line and the header fields as a flat list', () => {

@@ -94,7 +94,13 @@ export class UpstreamPool {
   }
 
   private connect(host: string, port: number, key: string, w: Waiter): void {
-    const socket = net.connect({ host, port, noDelay: true });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host, port, noDelay: true });
+    } catch (err) {
+      // An address net.connect refuses at once (a port out of range): a failed attempt (502).
+      return void queueMicrotask(() => w.connectFailed(err as NodeJS.ErrnoException));
+    }
     const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect to ${key} timed out`), { code: 'ETIMEDOUT' })), this.connectTimeoutMs);
     const onError = (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

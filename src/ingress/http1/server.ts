@@ -52,8 +52,4 @@ export class Http1Server {
   closeAll(): void {
     for (const c of this.conns) c.destroy();
   }
-
-  get connections(): number {
-    return this.conns.size;
-  }
 }
