@@ -21,7 +21,8 @@ const connectSubresources = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
 /** The `verb` label: `contentType` is the request's Content-Type (an apply patch reports APPLY). */
 export function reportedVerb(info: RequestInfo, contentType: string | undefined): string {
-  if (!info.isResourceRequest) return info.verb.toUpperCase();
+  // A non-resource request's verb is its method's (POST → create): report the method again.
+  if (!info.isResourceRequest) return actionVerbs[info.verb] ?? info.verb.toUpperCase();
   if (connectSubresources.has(info.subresource)) return 'CONNECT';
   if (info.verb === 'patch' && contentType?.startsWith('application/apply-patch')) return 'APPLY';
   return actionVerbs[info.verb] ?? info.verb.toUpperCase();
@@ -35,8 +36,14 @@ export function requestScope(info: RequestInfo): string {
   return 'cluster';
 }
 
-/** The `dry_run` label: the request's dryRun values, sorted and comma-joined (usually empty). */
+/**
+ * The `dry_run` label: the request's distinct dryRun values, sorted and comma-joined (usually
+ * empty), or `invalid` when one is not a dry-run mode (upstream's cleanDryRun), so a client
+ * cannot mint label sets at will.
+ */
 export function dryRunLabel(query: URLSearchParams): string {
   const v = query.getAll('dryRun');
-  return v.length ? [...v].sort().join(',') : '';
+  if (v.length === 0) return '';
+  if (v.some((d) => d !== 'All' && d !== '')) return 'invalid';
+  return [...new Set(v)].sort().join(',');
 }

@@ -52,6 +52,7 @@ describe('request labels as upstream reports them', () => {
     assert.equal(reportedVerb(info('DELETE', '/api/v1/namespaces/d/pods'), undefined), 'DELETECOLLECTION');
     assert.equal(reportedVerb(info('POST', '/api/v1/namespaces/d/pods/p/exec'), undefined), 'CONNECT');
     assert.equal(reportedVerb(info('GET', '/healthz'), undefined), 'GET');
+    assert.equal(reportedVerb(info('POST', '/apis/custom.example/v1'), undefined), 'POST', 'a non-resource POST');
   });
   it('labels the scope and dry run', () => {
     assert.equal(requestScope(info('POST', '/api/v1/namespaces/d/pods')), 'resource');

@@ -10,6 +10,7 @@
  * directory lives on the node, so removing it is the node's job.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { annLocalPathCleanup, parseLocalPathCleanup } from '../api/local-path.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { Informer } from '../client/cache/informer.ts';
 import { keyOf, refs, splitKey } from '../client/refs.ts';
@@ -18,7 +19,6 @@ import type { Controller, ControllerContext } from './framework/controller.ts';
 import { QueueRunner } from './framework/controller.ts';
 import type { SC } from './persistentvolume/binder.ts';
 import { annProvisionedBy, annSelectedNode, annStorageProvisioner, type PV, type PVC } from './persistentvolume/matching.ts';
-import { annLocalPathCleanup, parseLocalPathCleanup } from '../api/local-path.ts';
 
 export const controllerName = 'local-path-provisioner';
 export const localPathProvisioner = 'rancher.io/local-path';
@@ -133,4 +133,3 @@ export class LocalPathProvisioner implements Controller {
     await nodes.update({ ...node, metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, [annLocalPathCleanup]: JSON.stringify([...list, path]) } } });
   }
 }
-

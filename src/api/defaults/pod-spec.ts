@@ -73,4 +73,3 @@ export function defaultRequestsFromLimits(spec: PodSpec): void {
     for (const [k, v] of Object.entries(limits)) if (requests[k] === undefined) requests[k] = v;
   }
 }
-

@@ -75,13 +75,12 @@ export class ClientEventRecorder implements EventRecorder {
     const involved = referenceTo(obj);
     const key = `${involved.kind ?? ''}\u0000${involved.namespace ?? ''}\u0000${involved.name ?? ''}\u0000${involved.uid ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
     const now = this.stamp(this.clock.now());
-    const events = this.events;
     const write = async () => {
       const prior = this.seen.get(key);
       if (prior) {
         prior.count++;
         try {
-          await events.patch(prior.name, 'merge', { count: prior.count, lastTimestamp: now }, { namespace: prior.namespace });
+          await this.events.patch(prior.name, 'merge', { count: prior.count, lastTimestamp: now }, { namespace: prior.namespace });
           return;
         } catch {
           this.seen.delete(key); // gone (expired or deleted): create a fresh one
@@ -104,7 +103,7 @@ export class ClientEventRecorder implements EventRecorder {
         lastTimestamp: now,
         count: 1,
       };
-      await events.createNoResult(ev, namespace);
+      await this.events.createNoResult(ev, namespace);
       if (this.seen.size >= cacheSize) this.seen.delete(this.seen.keys().next().value!);
       this.seen.set(key, { name, namespace, count: 1, first: now });
     };

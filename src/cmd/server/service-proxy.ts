@@ -73,10 +73,12 @@ export async function startNodeProxy(
     }
     for (const k of ['all', 'default', o.bridge]) await writeFile(`/proc/sys/net/ipv4/conf/${k}/send_redirects`, '0\n').catch(() => undefined);
   }
+  // Asked once: it looks for `nft` with a child process.
+  const redirect = wantRedirect(mode, o.runtime);
   const backend =
     mode === 'nftables'
       ? createNftablesBackend({ logger: log, ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}), ...(o.ownNetns ? { serviceCidrRoute: { cidr: o.serviceCidr, dev: o.bridge } } : {}) })
-      : createUserspaceBackend({ logger: log, ...(o.registry ? { registry: o.registry } : {}), ...(wantRedirect(mode, o.runtime) ? { redirect: { bridge: o.bridge } } : {}) });
-  log.info('service proxy starting', mode === 'userspace' ? { clusterIPRedirect: wantRedirect(mode, o.runtime) ? o.bridge : 'off' } : {});
+      : createUserspaceBackend({ logger: log, ...(o.registry ? { registry: o.registry } : {}), ...(redirect ? { redirect: { bridge: o.bridge } } : {}) });
+  log.info('service proxy starting', mode === 'userspace' ? { clusterIPRedirect: redirect ? o.bridge : 'off' } : {});
   return startServiceProxy({ client: o.client, nodeName: o.nodeName, backend, logger: log, ...(o.registry ? { registry: o.registry } : {}) }, signal);
 }

@@ -5,7 +5,7 @@
  * clears them), zones and IPv4-mapped IPv6 addresses are refused.
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import { IPAddr, ipType, is4In6, parseAddr, parseIP } from './ip.ts';
+import { IPAddr, ipType, is4In6, parseAddr, parseIP, parses } from './ip.ts';
 
 export const cidrType = 'net.CIDR';
 
@@ -77,14 +77,7 @@ const C = cidrType;
 export function registerCIDR(env: Environment): void {
   env.registerType(C, CIDR);
   env.registerFunction(`cidr(string): ${C}`, toCIDR);
-  env.registerFunction('isCIDR(string): bool', (s: string) => {
-    try {
-      parsePrefix(s);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  env.registerFunction('isCIDR(string): bool', parses(parsePrefix));
   env.registerFunction(`${C}.containsIP(string): bool`, (c: CIDR, s: string) => c.containsIP(parseIP(s)));
   env.registerFunction(`${C}.containsIP(${ipType}): bool`, (c: CIDR, ip: IPAddr) => c.containsIP(ip));
   env.registerFunction(`${C}.containsCIDR(string): bool`, (c: CIDR, s: string) => c.containsCIDR(toCIDR(s)));

@@ -125,6 +125,18 @@ const isGlobalUnicast = (a: IPAddr) => {
   return !isZero(a) && !isLoopback(a) && !isMulticast(a) && !isLinkLocalUnicast(a);
 };
 
+/** The `isX(string)` predicate of a parser: true when it does not throw. */
+export const parses =
+  (parse: (s: string) => unknown) =>
+  (s: string): boolean => {
+    try {
+      parse(s);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
 /** The receiver of `ip.isCanonical(...)`: upstream's dotted function name, as a constant. */
 export class IPLibrary {}
 
@@ -135,14 +147,7 @@ export function registerIP(env: Environment): void {
   env.registerType('kubernetes.net.ip', IPLibrary);
   env.registerConstant('ip', 'kubernetes.net.ip', new IPLibrary());
   env.registerFunction(`ip(string): ${T}`, parseIP);
-  env.registerFunction('isIP(string): bool', (s: string) => {
-    try {
-      parseIP(s);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  env.registerFunction('isIP(string): bool', parses(parseIP));
   env.registerFunction('kubernetes.net.ip.isCanonical(string): bool', (_lib: IPLibrary, s: string) => parseIP(s).toString() === s);
   env.registerFunction(`string(${T}): string`, (a: IPAddr) => a.toString());
   env.registerFunction(`${T}.family(): int`, (a: IPAddr) => (a.is4 ? 4n : 6n));
