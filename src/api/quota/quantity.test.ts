@@ -6,6 +6,10 @@ import { podConstraintsError, podUsage } from './usage.ts';
 describe('quota quantities', () => {
   it('parses and prints canonically', () => {
     assert.equal(parseMilli('500m'), 500n);
+    assert.equal(parseMilli('1e3'), 1_000_000n);
+    // Exponents past 1000 are refused instead of computed (1e99999999 took seconds).
+    assert.equal(parseMilli('1e99999999'), undefined);
+    assert.equal(parseMilli('1e-99999999'), undefined);
     assert.equal(parseMilli('1.5'), 1500n);
     assert.equal(formatMilli(parseMilli('128Mi')!, true), '128Mi');
     assert.equal(formatMilli(1500n), '1500m');

@@ -11,6 +11,7 @@ const decimal: [string, bigint][] = [
   ['E', 10n ** 18n], ['P', 10n ** 15n], ['T', 10n ** 12n], ['G', 10n ** 9n], ['M', 10n ** 6n], ['k', 10n ** 3n],
 ];
 const suffixScale: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const maxExponent = 1000;
 const re = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 
 /** The quantity in milli-units, rounded up as upstream rounds (undefined when unparseable). */
@@ -26,6 +27,9 @@ export function parseMilli(q: string | number | undefined | null): bigint | unde
   if (bin) num *= bin[1];
   else {
     const exp = m[4] !== undefined ? Number(m[4]) : suffixScale[m[5] ?? ''] ?? 0;
+    // Exact arithmetic on 10^exp: an exponent of millions would take the process seconds
+    // (a stall any request body could cause); nothing real needs more than a few dozen.
+    if (Math.abs(exp) > maxExponent) return undefined;
     if (exp >= 0) num *= 10n ** BigInt(exp);
     else den *= 10n ** BigInt(-exp);
   }
