@@ -8,49 +8,13 @@
  */
 import type { Container, Pod, ResourceRequirements } from 'kubernetes-types/core/v1.js';
 import { milliCpuToShares } from './container-resources.ts';
+import { computePodQOS, type QOSClass } from '../api/qos.ts';
 import { parseQuantity } from './quantity.ts';
 import type { ContainerResources } from './runtime/interface.ts';
 
-export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
+export { computePodQOS, type QOSClass };
 
 type Quantities = Record<string, string | number | undefined> | undefined;
-
-/** Only cpu and memory decide the class (upstream isSupportedQoSComputeResource). */
-const QOS_RESOURCES = ['cpu', 'memory'] as const;
-
-const positive = (q: string | number | undefined): number => {
-  const v = parseQuantity(q);
-  return v !== undefined && v > 0 ? v : 0;
-};
-
-/** Upstream ComputePodQOS: summed positive requests/limits of all (init) containers. */
-export function computePodQOS(pod: Pod): QOSClass {
-  const requests = new Map<string, number>();
-  const limits = new Map<string, number>();
-  let guaranteed = true;
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
-    const req = c.resources?.requests as Quantities;
-    const lim = c.resources?.limits as Quantities;
-    const found = new Set<string>();
-    for (const r of QOS_RESOURCES) {
-      const q = positive(req?.[r]);
-      if (q > 0) requests.set(r, (requests.get(r) ?? 0) + q);
-      const l = positive(lim?.[r]);
-      if (l > 0) {
-        found.add(r);
-        limits.set(r, (limits.get(r) ?? 0) + l);
-      }
-    }
-    if (found.size < QOS_RESOURCES.length) guaranteed = false;
-  }
-  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
-  if (guaranteed) {
-    for (const [r, v] of requests) {
-      if (Math.abs((limits.get(r) ?? -1) - v) > 1e-9 * Math.max(1, v)) guaranteed = false;
-    }
-  }
-  return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
-}
 
 /** Upstream GetPodQOS: the class the API server recorded, else computed. */
 export function podQOSClass(pod: Pod): QOSClass {

@@ -2,35 +2,17 @@
  * @module Pod strategy: spec defaults, phase Pending and QoS class on create, the spec
  * immutability rules of updates, graceful deletion and field selectors.
  */
-import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { forbidden, type FieldError } from '../../../api/field-error.ts';
 import type { KubeObject } from '../../../api/object.ts';
 import { defaultPodSpec, defaultRequestsFromLimits } from '../../../api/defaults/pod-spec.ts';
 import { validatePodSpec } from '../../../api/validation/pod-spec.ts';
 import type { Strategy } from '../strategy.ts';
+import { computePodQOS } from '../../../api/qos.ts';
 import { coreInfo } from './info.ts';
 import { podCells, podColumns } from './pod-table.ts';
 
 type P = Pod & KubeObject;
-
-/** Upstream GetPodQOS, simplified to requests/limits of cpu and memory. */
-export function qosClass(spec: PodSpec | undefined): string {
-  const containers: Container[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) any = true;
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (l === undefined || String(q) !== String(l)) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 /** What an update may change in a pod spec (upstream ValidatePodUpdate). */
 function mutablePart(spec: PodSpec | undefined): string {
@@ -50,7 +32,7 @@ export const pods: Strategy<P> = {
     defaultRequestsFromLimits(pod.spec);
   },
   prepareForCreate(pod) {
-    (pod as KubeObject).status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
+    (pod as KubeObject).status = { phase: 'Pending', qosClass: computePodQOS(pod) };
   },
   validate: (pod) => validatePodSpec(pod.spec, 'spec'),
   validateUpdate(pod, old) {
