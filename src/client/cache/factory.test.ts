@@ -20,7 +20,8 @@ import { eventually } from '../../../test/support/kubectl.ts';
 import { inProcessTransport } from '../in-process-transport.ts';
 import { refs } from '../refs.ts';
 import { Client } from '../rest.ts';
-import { InformerFactory, metadataOnly, withoutManagedFields } from './factory.ts';
+import { withoutManagedFields } from '../../api/object.ts';
+import { InformerFactory, metadataOnly } from './factory.ts';
 import { managedFieldsTracker } from '../../cmd/server/managed-fields.ts';
 
 type CM = ConfigMap & KubeObject;

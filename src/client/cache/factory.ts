@@ -13,7 +13,7 @@
  * pod's bytes, and an update sent without them keeps the stored ones. `keepManagedFields`
  * keeps them for a factory.
  */
-import type { KubeObject } from '../../api/object.ts';
+import { withoutManagedFields, type KubeObject } from '../../api/object.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import type { Client, ResourceRef } from '../rest.ts';
@@ -99,11 +99,4 @@ export function metadataOnly(obj: KubeObject): KubeObject {
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
   if (obj.kind !== undefined) out.kind = obj.kind;
   return out;
-}
-
-/** The object without metadata.managedFields (a shallow copy; the input is left alone). */
-export function withoutManagedFields<T extends KubeObject>(obj: T): T {
-  if (!obj.metadata?.managedFields) return obj;
-  const { managedFields: _mf, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
 }

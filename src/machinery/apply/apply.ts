@@ -6,7 +6,7 @@
  * fieldmanager.
  */
 import type { ManagedFieldsEntry, StatusCause } from 'kubernetes-types/meta/v1.js';
-import { isPlainObject, type KubeObject } from '../../api/object.ts';
+import { isPlainObject, withoutManagedFields, type KubeObject } from '../../api/object.ts';
 import { StatusError } from '../status.ts';
 import { fieldsOf, FieldSet } from './fieldset.ts';
 import { deepEqual } from './items.ts';
@@ -71,12 +71,6 @@ function validate(args: ServerSideApplyArgs): void {
   if (given !== undefined && expected !== undefined && given !== expected) {
     throw StatusError.badRequest(`the name of the object (${given}) does not match the name on the URL (${expected})`);
   }
-}
-
-function withoutManagedFields(obj: KubeObject): KubeObject {
-  if (!obj.metadata || !('managedFields' in obj.metadata)) return obj;
-  const { managedFields: _dropped, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
 }
 
 function withManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]): KubeObject {

@@ -4,7 +4,7 @@
  * them. Also the default manager name upstream derives from the User-Agent.
  */
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
-import type { KubeObject } from '../../api/object.ts';
+import { withoutManagedFields, type KubeObject } from '../../api/object.ts';
 import type { FieldSet } from './fieldset.ts';
 import { deepEqual } from './items.ts';
 import { capUpdateManagers, decodeManagedFields, encodeManagedFields, formatTime, managerKey, settleOwnership } from './managers.ts';
@@ -32,9 +32,7 @@ function isReset(entries: readonly ManagedFieldsEntry[] | undefined): boolean {
 }
 
 function strip(obj: KubeObject | undefined): KubeObject | undefined {
-  if (!obj?.metadata) return obj;
-  const { managedFields: _dropped, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
+  return obj && withoutManagedFields(obj);
 }
 
 /**
