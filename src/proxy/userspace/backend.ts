@@ -17,7 +17,7 @@ import { Balancer } from './balancer.ts';
 import { UserspaceMetrics } from './metrics.ts';
 import type { ProxyListener, Route } from './route.ts';
 import { RedirectListeners, type RedirectOptions } from './redirect.ts';
-import { isLocalAddress, planRedirects, type RedirectWant } from './redirect-plan.ts';
+import { listenerKey, localAddresses, planRedirects, type RedirectWant } from './redirect-plan.ts';
 import { listenTcp } from './tcp.ts';
 import { listenUdp } from './udp.ts';
 
@@ -43,7 +43,6 @@ interface Want {
   service: string;
 }
 
-const listenerKey = (w: { protocol: string; host: string; port: number }): string => `${w.protocol}|${w.host}|${w.port}`;
 
 /** Every socket one service port wants, each with the endpoint list its traffic uses. */
 function wantsOf(sp: ProxyServicePort, nodeIPs: readonly string[]): Want[] {
@@ -72,7 +71,6 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
       ? listenTcp(host, port, route, { logger: log, metrics, options: tcpOptions })
       : listenUdp(host, port, route, { logger: log, metrics, options: udpOptions });
   const redirect = opts.redirect ? new RedirectListeners(opts.redirect, { logger: log.child({ redirect: opts.redirect.bridge }), metrics, bind: listen }) : undefined;
-  const isLocal = opts.isLocal ?? isLocalAddress;
   // The last table, re-applied by the retry timer while the bridge has no address yet.
   let last: ProxyTable | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -98,7 +96,7 @@ export function createUserspaceBackend(opts: UserspaceBackendOptions): ProxyBack
   const apply = async (table: ProxyTable): Promise<void> => {
     if (closed) return;
     last = table;
-    const redirected: RedirectWant[] = redirect ? planRedirects(table.services, isLocal) : [];
+    const redirected: RedirectWant[] = redirect ? planRedirects(table.services, opts.isLocal ?? localAddresses()) : [];
     // Those ClusterIPs get a redirect listener instead of a bind that cannot succeed.
     const skip = new Set(redirected.map((r) => r.key));
     const wants = new Map<string, Want>();

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProxyServicePort } from '../model.ts';
-import { interfaceIPv4, isLocalAddress, planRedirects } from './redirect-plan.ts';
+import { interfaceIPv4, localAddresses, planRedirects } from './redirect-plan.ts';
 
 const sp = (over: Partial<ProxyServicePort>): ProxyServicePort => ({
   id: 'demo/web:http', namespace: 'demo', name: 'web', portName: 'http', protocol: 'TCP', clusterIPs: ['10.43.0.20'], port: 80,
@@ -38,6 +38,7 @@ describe('redirect listener planning', () => {
   });
 
   it('knows loopback and interface addresses as local', () => {
+    const isLocalAddress = localAddresses();
     assert.equal(isLocalAddress('127.43.0.10'), true);
     assert.equal(isLocalAddress('127.0.0.1'), true);
     assert.equal(isLocalAddress('192.0.2.123'), false);

@@ -11,7 +11,7 @@ import type { ProxyServicePort } from '../model.ts';
 import type { RedirectProtocol } from '../redirect/ruleset.ts';
 
 export interface RedirectWant {
-  /** `protocol|clusterIP|port`: one listener (and one rule) per key. */
+  /** `protocol|clusterIP|port` (`listenerKey`, as the backend's listeners): one listener and one rule per key. */
   key: string;
   protocol: RedirectProtocol;
   clusterIP: string;
@@ -22,7 +22,8 @@ export interface RedirectWant {
   service: string;
 }
 
-export const redirectKey = (protocol: string, ip: string, port: number): string => `${protocol}|${ip}|${port}`;
+/** One socket's identity, for the backend's listeners and the redirect plan alike. */
+export const listenerKey = (w: { protocol: string; host: string; port: number }): string => `${w.protocol}|${w.host}|${w.port}`;
 
 /** Service ports in table order; two ports claiming the same ip/protocol/port: the first keeps it (as for listeners). */
 export function planRedirects(services: readonly ProxyServicePort[], isLocal: (ip: string) => boolean): RedirectWant[] {
@@ -31,7 +32,7 @@ export function planRedirects(services: readonly ProxyServicePort[], isLocal: (i
     if (sp.protocol !== 'TCP' && sp.protocol !== 'UDP') continue;
     for (const ip of sp.clusterIPs) {
       if (!isIPv4(ip) || isLocal(ip)) continue;
-      const key = redirectKey(sp.protocol, ip, sp.port);
+      const key = listenerKey({ protocol: sp.protocol, host: ip, port: sp.port });
       if (out.has(key)) continue;
       out.set(key, { key, protocol: sp.protocol, clusterIP: ip, port: sp.port, balancerKey: `${sp.id}|cluster`, service: `${sp.namespace}/${sp.name}:${sp.portName}` });
     }
@@ -39,11 +40,11 @@ export function planRedirects(services: readonly ProxyServicePort[], isLocal: (i
   return [...out.values()];
 }
 
-/** Whether `ip` is an address of this host right now: 127.0.0.0/8 or on an interface. */
-export function isLocalAddress(ip: string): boolean {
-  if (ip.startsWith('127.')) return true;
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.address === ip) return true;
-  return false;
+/** This host's addresses now (read once): whether an ip is 127.0.0.0/8 or on an interface. */
+export function localAddresses(): (ip: string) => boolean {
+  const own = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) own.add(a.address);
+  return (ip) => ip.startsWith('127.') || own.has(ip);
 }
 
 /** The first IPv4 address of `iface` (the pods' gateway on the node bridge), if it has one yet. */
