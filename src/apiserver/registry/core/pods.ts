@@ -32,6 +32,9 @@ export const pods: Strategy<P> = {
     defaultRequestsFromLimits(pod.spec);
   },
   prepareForCreate(pod) {
+    // Upstream decodes (defaults) before PrepareForCreate; here defaults run after, so the
+    // class is computed with requests already defaulted from limits.
+    if (pod.spec) defaultRequestsFromLimits(pod.spec);
     (pod as KubeObject).status = { phase: 'Pending', qosClass: computePodQOS(pod) };
   },
   validate: (pod) => validatePodSpec(pod.spec, 'spec'),
