@@ -57,6 +57,9 @@ export function watchCollection(scope: RequestScope): ApiResponse {
     const ctl = new AbortController();
     const onAbort = () => ctl.abort();
     scope.req.signal.addEventListener('abort', onAbort);
+    // A caller that gave up before the body was first read (an in-process client stopping
+    // right after its list): no abort event comes any more, so the stream would never end.
+    if (scope.req.signal.aborted) ctl.abort();
     const timer = timeoutSeconds > 0 ? setTimeout(() => ctl.abort(), timeoutSeconds * 1000) : undefined;
     let first = true;
     try {

@@ -110,8 +110,8 @@ describe('InformerFactory metadata informers', () => {
     f.start(ctl.signal);
     await f.waitForSync();
     assert.equal(whole.store.getByName('meta2', 'a')?.data?.v, '1');
-    // An idle in-process watch notices the abort only at its next event, so no wait for stopped().
     ctl.abort();
+    await f.stopped();
   });
 
   it('gives a whole-object request after start its own informer', async () => {
@@ -128,6 +128,7 @@ describe('InformerFactory metadata informers', () => {
     assert.equal(whole.store.getByName('meta3', 'a')?.data?.v, '1');
     assert.equal(meta.store.getByName('meta3', 'a')?.data, undefined);
     ctl.abort();
+    await f.stopped();
   });
 
   it('whole-object informers drop managedFields unless the factory keeps them; updates keep the stored ones', async () => {

@@ -140,4 +140,14 @@ describe('process runtime: attach with stdin', () => {
     await attached;
     await rt.stopContainer(c.id, 0);
   });
+
+  it('an exec whose caller already went away is killed at once, not run to its end', async () => {
+    const c = await run(['sleep', '30'], {});
+    const ac = new AbortController();
+    ac.abort();
+    const t0 = Date.now();
+    await rt.exec(c.id, ['sleep', '20'], { tty: false, signal: ac.signal }).catch(() => -1);
+    assert.ok(Date.now() - t0 < 5000, `exec ran ${Date.now() - t0} ms after its caller had gone`);
+    await rt.stopContainer(c.id, 0);
+  });
 });

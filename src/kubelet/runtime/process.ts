@@ -243,6 +243,7 @@ export class ProcessRuntime implements Runtime {
       const kill = () => child.pid && signalGroup(child.pid, 'SIGKILL');
       const timer = opts.timeoutMs ? setTimeout(kill, opts.timeoutMs) : undefined;
       opts.signal?.addEventListener('abort', kill, { once: true });
+      if (opts.signal?.aborted) kill();
       if (opts.stdin) opts.stdin.pipe(child.stdin);
       else child.stdin.end();
       child.stdout.on('data', (d: Buffer) => opts.stdout?.write(d));

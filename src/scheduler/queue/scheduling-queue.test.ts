@@ -17,6 +17,16 @@ const newQueue = (clock: Clock) => new SchedulingQueue((a, b) => sort.less(a, b)
 const rejectedBy = (qp: QueuedPodInfo, ...plugins: string[]) => ((qp.unschedulablePlugins = new Set(plugins)), qp);
 
 describe('SchedulingQueue', () => {
+  it('releases a waiting pop when run starts with a signal that already aborted', async () => {
+    const q = newQueue(fakeClock());
+    const ctl = new AbortController();
+    ctl.abort();
+    const popped = q.pop();
+    await q.run(ctl.signal);
+    const r = await Promise.race([popped, new Promise<'waiting'>((res) => setTimeout(() => res('waiting'), 500))]);
+    assert.equal(r, undefined);
+  });
+
   it('pops higher priority first, then FIFO', async () => {
     const clock = fakeClock();
     const q = newQueue(clock);

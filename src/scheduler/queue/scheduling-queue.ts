@@ -214,6 +214,8 @@ export class SchedulingQueue {
       await this.clock.sleep(periodMs, signal).catch(() => {});
       this.flush();
     }
+    // Also when the signal had aborted before run: no abort event would release a pop then.
+    this.close();
   }
 
   close(): void {

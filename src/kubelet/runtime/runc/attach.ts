@@ -34,6 +34,7 @@ export function attachWithStdin(
     const child = spawn('python3', [relayPath, socket], { stdio: ['pipe', 'pipe', 'pipe'] });
     const stop = () => child.kill('SIGTERM');
     io.signal?.addEventListener('abort', stop, { once: true });
+    if (io.signal?.aborted) stop();
     if (io.stdout) child.stdout.pipe(io.stdout, { end: false });
     else child.stdout.resume();
     let relayErr = '';

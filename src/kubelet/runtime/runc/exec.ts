@@ -34,6 +34,7 @@ export function execInContainer(runtimePath: string, root: string, id: string, c
     };
     const timeout = opts.timeoutMs ? setTimeout(stop, opts.timeoutMs) : undefined;
     opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) stop();
     if (opts.stdout) child.stdout.pipe(opts.stdout, { end: false });
     else child.stdout.resume();
     // With a tty the relay's stderr holds only runc's own errors: they belong on the terminal.

@@ -1,0 +1,60 @@
+/**
+ * WATCH bodies end when their caller goes away, also when it went away before the body was
+ * first read (an in-process informer stopped right after its list): no abort event comes then.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { peerAuthenticator } from '../auth/authenticator.ts';
+import { allowAllAuthorizer } from '../auth/authorizer.ts';
+import { allStrategies } from '../registry/index.ts';
+import { ApiServer } from '../server.ts';
+import type { ApiRequest } from '../types.ts';
+import { MemoryBackend } from '../../storage/drivers/memory.ts';
+import { realClock } from '../../util/clock.ts';
+import { silentLogger } from '../../util/log.ts';
+
+describe('WATCH body and the caller signal', () => {
+  const stop = new AbortController();
+  let api: ApiServer;
+  before(async () => {
+    api = new ApiServer({ backend: new MemoryBackend(), clock: realClock, logger: silentLogger, strategies: allStrategies, authenticator: peerAuthenticator, authorizer: allowAllAuthorizer, serverAddress: () => '127.0.0.1:0' });
+    void api.start(stop.signal);
+    await api.watchCache.ready;
+  });
+  after(() => stop.abort());
+
+  const watch = (signal: AbortSignal) =>
+    api.handle({ method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: new URLSearchParams({ watch: 'true', resourceVersion: '0' }), headers: { accept: 'application/json' }, signal, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest);
+
+  /** Reads the body to its end; 'hung' when it has not ended within `ms`. */
+  async function drained(body: Uint8Array | AsyncIterable<Uint8Array>, ms: number): Promise<'ended' | 'hung'> {
+    if (body instanceof Uint8Array) return 'ended';
+    let timer: NodeJS.Timeout | undefined;
+    const read = (async () => {
+      for await (const _ of body) void _;
+      return 'ended' as const;
+    })();
+    const late = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), ms)));
+    try {
+      return await Promise.race([read, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('ends when the caller aborts while the watch is idle', async () => {
+    const ctl = new AbortController();
+    const res = await watch(ctl.signal);
+    assert.equal(res.status, 200);
+    setTimeout(() => ctl.abort(), 50);
+    assert.equal(await drained(res.body, 2000), 'ended');
+  });
+
+  it('ends when the caller aborted before the body was first read', async () => {
+    const ctl = new AbortController();
+    const res = await watch(ctl.signal);
+    assert.equal(res.status, 200);
+    ctl.abort();
+    assert.equal(await drained(res.body, 2000), 'ended');
+  });
+});
