@@ -235,9 +235,16 @@ spec:
     const res = await k(['rollout', 'status', 'deployment/stuck', '--timeout=20s'], { timeoutMs: 30_000 });
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /deployment "stuck" exceeded its progress deadline/);
-    const d = await getJSON(['deployment', 'stuck']);
-    const cond = d.status?.conditions?.find((x) => x.type === 'Progressing');
+    // Progress seen after the deadline (a ReplicaSet status that arrives late on a busy machine)
+    // sets Progressing back to ReplicaSetUpdated, as upstream does; with the pods held Pending the
+    // rollout then times out again and stays there.
+    const progressing = async () => (await getJSON(['deployment', 'stuck'])).status?.conditions?.find((x) => x.type === 'Progressing');
+    const cond = await eventually(async () => {
+      const c = await progressing();
+      return c?.reason === 'ProgressDeadlineExceeded' ? c : undefined;
+    }, 15_000, 'Progressing ProgressDeadlineExceeded');
     assert.deepEqual([cond?.status, cond?.reason], ['False', 'ProgressDeadlineExceeded']);
+    const d = await getJSON(['deployment', 'stuck']);
     const avail = d.status?.conditions?.find((x) => x.type === 'Available');
     assert.deepEqual([avail?.status, avail?.reason], ['False', 'MinimumReplicasUnavailable']);
   });
