@@ -7,6 +7,7 @@
  * themselves after a restart, so nothing is persisted. IPv4 only.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { podCIDRsOf } from '../api/node.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { Informer } from '../client/cache/informer.ts';
 import { refs } from '../client/refs.ts';
@@ -124,7 +125,7 @@ export class NodeIpamController implements Controller {
   async reconcile(name: string): Promise<ReconcileResult | void> {
     if (!this.rebuilt) {
       // After a restart: every block a node already holds is taken before anything is handed out.
-      for (const n of this.nodes.store.list()) for (const c of podCidrsOf(n)) this.record(n.metadata!.name!, c);
+      for (const n of this.nodes.store.list()) for (const c of podCIDRsOf(n)) this.record(n.metadata!.name!, c);
       this.rebuilt = true;
     }
     const node = this.nodes.store.getByName(undefined, name);
@@ -134,7 +135,7 @@ export class NodeIpamController implements Controller {
       this.held.delete(name);
       return;
     }
-    const existing = podCidrsOf(node);
+    const existing = podCIDRsOf(node);
     if (existing.length) {
       for (const c of existing) this.record(name, c);
       return;
@@ -159,9 +160,4 @@ export class NodeIpamController implements Controller {
       throw err;
     }
   }
-}
-
-function podCidrsOf(n: N): string[] {
-  const list = n.spec?.podCIDRs?.length ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : [];
-  return [...new Set(list)];
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { podGatewayOf } from '../api/node.ts';
 import type { KubeObject } from '../api/object.ts';
 import { desiredRoutes, planRoutes } from './host-gw.ts';
 
@@ -15,6 +16,16 @@ describe('host-gw desired routes', () => {
     const nodes = [node('a', '10.42.0.0/24', '10.80.0.10'), node('b', '10.42.1.0/24', '10.80.0.11'), node('c', undefined, '10.80.0.12'), node('d', '10.42.3.0/24', undefined), node('e', '10.42.4.0/24', '127.0.0.1')];
     assert.deepEqual(desiredRoutes(nodes, 'a'), [{ dst: '10.42.1.0/24', via: '10.80.0.11' }]);
     assert.deepEqual(desiredRoutes(nodes, 'b'), [{ dst: '10.42.0.0/24', via: '10.80.0.10' }]);
+  });
+  it("prefers this node's pod-network address as the source once its bridge holds it", () => {
+    const nodes = [node('a', '10.42.0.0/24', '10.80.0.10'), node('b', '10.42.1.0/24', '10.80.0.11')];
+    assert.deepEqual(desiredRoutes(nodes, 'a', '10.42.0.1'), [{ dst: '10.42.1.0/24', via: '10.80.0.11', src: '10.42.0.1' }]);
+    assert.equal(podGatewayOf(nodes[0]), '10.42.0.1');
+    assert.equal(podGatewayOf(node('c', undefined, '10.80.0.12')), undefined);
+    // A route without the source (written before the bridge had its address) is replaced.
+    const want = desiredRoutes(nodes, 'a', '10.42.0.1');
+    assert.deepEqual(planRoutes(want, [{ dst: '10.42.1.0/24', via: '10.80.0.11' }]), { add: want, remove: [{ dst: '10.42.1.0/24', via: '10.80.0.11' }] });
+    assert.deepEqual(planRoutes(want, want), { add: [], remove: [] });
   });
   it('drops a node being deleted', () => {
     const n = node('b', '10.42.1.0/24', '10.80.0.11', { metadata: { name: 'b', deletionTimestamp: '2026-01-01T00:00:00Z' } });

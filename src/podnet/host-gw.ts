@@ -7,13 +7,14 @@
  * routes in place, as a restarting agent must not cut running pods off; `cleanup()` removes them.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { podCIDRsOf, podGatewayOf } from '../api/node.ts';
 import type { KubeObject } from '../api/object.ts';
 import { InformerFactory } from '../client/cache/factory.ts';
 import { refs } from '../client/refs.ts';
 import type { Client } from '../client/rest.ts';
 import { realClock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
-import { deleteRoute, listOwnedRoutes, normalizeCidr, replaceRoute, SKIFF_ROUTE_PROTO, type Route } from './routes.ts';
+import { deleteRoute, isLocalAddress, listOwnedRoutes, normalizeCidr, replaceRoute, SKIFF_ROUTE_PROTO, type Route } from './routes.ts';
 
 type N = Node & KubeObject;
 
@@ -40,23 +41,26 @@ export interface HostGwRoutes {
 const isIPv4Cidr = (c: string) => /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c);
 const isIPv4 = (a: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a);
 
-/** The routes this node wants: every other node with an IPv4 podCIDR and InternalIP. */
-export function desiredRoutes(nodes: N[], self: string): Route[] {
+/**
+ * The routes this node wants: every other node with an IPv4 podCIDR and InternalIP, preferring
+ * `src` (this node's pod-network address, once its bridge holds it) as the source.
+ */
+export function desiredRoutes(nodes: N[], self: string, src?: string): Route[] {
   const out: Route[] = [];
   for (const n of nodes) {
     if (n.metadata?.name === self || n.metadata?.deletionTimestamp) continue;
     const via = n.status?.addresses?.find((a) => a.type === 'InternalIP' && isIPv4(a.address))?.address;
-    const cidrs = (n.spec?.podCIDRs?.length ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : []).filter(isIPv4Cidr);
+    const cidrs = podCIDRsOf(n).filter(isIPv4Cidr);
     // Loopback is never a next hop: such a node is the server's own, not reachable over the wire.
     if (!via || via.startsWith('127.')) continue;
-    for (const dst of cidrs) out.push({ dst, via });
+    for (const dst of cidrs) out.push({ dst, via, ...(src ? { src } : {}) });
   }
   return out.sort((a, b) => a.dst.localeCompare(b.dst));
 }
 
 /** What to change so the owned routes equal the wanted ones. */
 export function planRoutes(want: Route[], have: Route[]): { add: Route[]; remove: Route[] } {
-  const key = (r: Route) => `${normalizeCidr(r.dst)} ${r.via}`;
+  const key = (r: Route) => `${normalizeCidr(r.dst)} ${r.via} ${r.src ?? ''}`;
   const wanted = new Set(want.map(key));
   const present = new Set(have.map(key));
   return { add: want.filter((r) => !present.has(key(r))), remove: have.filter((r) => !wanted.has(key(r))) };
@@ -77,18 +81,25 @@ export function startHostGwRoutes(o: HostGwOptions, signal: AbortSignal): HostGw
   };
   informer.addEventHandler({ onAdd: trigger, onUpdate: trigger, onDelete: trigger });
 
-  const reconcile = async (): Promise<void> => {
-    const want = desiredRoutes(informer.store.list(), o.nodeName);
+  /** Reconciles; false while this node's bridge does not hold its pod-network address yet. */
+  const reconcile = async (): Promise<boolean> => {
+    const nodes = informer.store.list();
+    const gateway = podGatewayOf(nodes.find((n) => n.metadata?.name === o.nodeName));
+    const src = gateway && (await isLocalAddress(gateway)) ? gateway : undefined;
+    const want = desiredRoutes(nodes, o.nodeName, src);
     const { add, remove } = planRoutes(want, await listOwnedRoutes(proto));
+    // `replace` also moves a CIDR to a new next hop or source in one step.
+    for (const r of add) {
+      await replaceRoute(r, proto);
+      log.info('routed pod CIDR', { dst: r.dst, via: r.via, ...(r.src ? { src: r.src } : {}) });
+    }
+    const replaced = new Set(add.map((r) => normalizeCidr(r.dst)));
     for (const r of remove) {
+      if (replaced.has(normalizeCidr(r.dst))) continue;
       await deleteRoute(r, proto);
       log.info('removed pod route', { dst: r.dst, via: r.via });
     }
-    // `replace` also moves a CIDR to a new next hop in one step.
-    for (const r of add) {
-      await replaceRoute(r, proto);
-      log.info('routed pod CIDR', { dst: r.dst, via: r.via });
-    }
+    return gateway === undefined || src !== undefined;
   };
 
   const loop = async (): Promise<void> => {
@@ -100,7 +111,11 @@ export function startHostGwRoutes(o: HostGwOptions, signal: AbortSignal): HostGw
       if (dirty) {
         dirty = false;
         try {
-          await reconcile();
+          // The bridge gets its address when the kubelet learns the podCIDR: look again soon.
+          if (!(await reconcile())) {
+            dirty = true;
+            delay = 1_000;
+          }
           failures = 0;
           markSynced();
         } catch (err) {

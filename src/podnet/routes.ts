@@ -14,6 +14,11 @@ export interface Route {
   dst: string;
   /** Next hop: the other node's InternalIP. */
   via: string;
+  /**
+   * Preferred source: this node's own pod-network address (its bridge's), so what the node
+   * itself sends to a pod elsewhere carries an address that pod can answer.
+   */
+  src?: string;
 }
 
 /** Runs `ip`; resolves with its output or rejects with its stderr. */
@@ -29,12 +34,19 @@ function ip(args: string[]): Promise<string> {
 /** The IPv4 routes carrying our tag in the main table. */
 export async function listOwnedRoutes(proto = SKIFF_ROUTE_PROTO): Promise<Route[]> {
   const out = await ip(['-j', '-4', 'route', 'show', 'proto', String(proto)]);
-  const rows = (out.trim() ? JSON.parse(out) : []) as { dst?: string; gateway?: string }[];
-  return rows.filter((r) => r.dst && r.gateway).map((r) => ({ dst: r.dst!, via: r.gateway! }));
+  const rows = (out.trim() ? JSON.parse(out) : []) as { dst?: string; gateway?: string; prefsrc?: string }[];
+  return rows.filter((r) => r.dst && r.gateway).map((r) => ({ dst: r.dst!, via: r.gateway!, ...(r.prefsrc ? { src: r.prefsrc } : {}) }));
 }
 
 export async function replaceRoute(r: Route, proto = SKIFF_ROUTE_PROTO): Promise<void> {
-  await ip(['route', 'replace', r.dst, 'via', r.via, 'proto', String(proto)]);
+  await ip(['route', 'replace', r.dst, 'via', r.via, 'proto', String(proto), ...(r.src ? ['src', r.src] : [])]);
+}
+
+/** Whether an IPv4 address is configured on an interface of this network namespace. */
+export async function isLocalAddress(addr: string): Promise<boolean> {
+  const out = await ip(['-j', '-4', 'addr', 'show']);
+  const links = (out.trim() ? JSON.parse(out) : []) as { addr_info?: { local?: string }[] }[];
+  return links.some((l) => l.addr_info?.some((a) => a.local === addr));
 }
 
 export async function deleteRoute(r: Route, proto = SKIFF_ROUTE_PROTO): Promise<void> {

@@ -38,6 +38,12 @@ test('node addresses: InternalIP then ExternalIP, no hostnames', () => {
   assert.deepEqual(computeTable('n1', undefined, [], []).nodeIPs, []);
 });
 
+test("the node's pod-network address is the first host of its podCIDR, once it has one", () => {
+  assert.equal(computeTable('n1', node, [], []).podGateway, undefined);
+  assert.equal(computeTable('n1', { ...node, spec: { podCIDR: '10.42.3.0/24' } }, [], []).podGateway, '10.42.3.1');
+  assert.equal(computeTable('n1', { ...node, spec: { podCIDR: 'fd00::/64', podCIDRs: ['fd00::/64', '10.42.4.0/24'] } }, [], []).podGateway, '10.42.4.1');
+});
+
 test('ports are matched by name and protocol; endpoints dedup across slices, sorted', () => {
   const s = svc('web', { ports: [{ name: 'http', port: 80 }, { name: 'dns', port: 53, protocol: 'UDP' }] });
   const t = computeTable('n1', node, [s], [

@@ -8,6 +8,7 @@
  */
 import type { Node, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { podGatewayOf } from '../api/node.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { ProxyEndpoint, ProxyProtocol, ProxyServicePort, ProxyTable } from './model.ts';
 
@@ -155,5 +156,6 @@ export function computeTable(nodeName: string, node: ProxyNode | undefined, serv
     for (const sp of svc.spec?.ports ?? []) out.push(servicePort(svc, sp, mine, nodeName));
   }
   out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
-  return { nodeName, nodeIPs: nodeAddresses(node), services: out };
+  const gateway = podGatewayOf(node);
+  return { nodeName, nodeIPs: nodeAddresses(node), ...(gateway ? { podGateway: gateway } : {}), services: out };
 }

@@ -49,6 +49,12 @@ export interface ProxyTable {
   nodeName: string;
   /** The node's own addresses (InternalIP/ExternalIP) that NodePorts are served on. */
   nodeIPs: string[];
+  /**
+   * This node's address on the pod network (its bridge, the first host of spec.podCIDR), once
+   * the node has a podCIDR: masqueraded traffic to pods leaves from it, so pods on other nodes,
+   * which route only the pod and service networks, can answer.
+   */
+  podGateway?: string;
   services: ProxyServicePort[];
 }
 

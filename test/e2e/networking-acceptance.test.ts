@@ -3,7 +3,8 @@
  * `skiff agent --runtime runc` in its own network namespace with the nftables service proxy:
  * a ClusterIP Service by DNS name answers from all three replicas (from both nodes), a
  * headless Service returns every pod IP and a StatefulSet pod name resolves, a NodePort answers
- * on the node address, a LoadBalancer Service on its status address, a readiness failure takes
+ * on each node address and a LoadBalancer Service on each status address from every replica
+ * (so through the other node too), a node reaches the other node's pods, a readiness failure takes
  * a pod out of rotation, and a rolling update behind the Service under steady load loses no
  * request. Needs root, runc, nft, skopeo and busybox-static; skips with the reason otherwise.
  */
@@ -102,26 +103,64 @@ describe('services, DNS and load balancing across two nodes', { skip }, () => {
     assert.notEqual(nx.code, 0, 'NXDOMAIN for a name that does not exist');
   });
 
-  it('answers a NodePort on each node address and a LoadBalancer on its status address', async () => {
+  /** The body of a GET from the test process (the host side of the node network), '' on failure. */
+  const hostGet = (url: string) =>
+    fetch(url, { signal: AbortSignal.timeout(3000), headers: { connection: 'close' } }).then((r) => r.text()).then((t) => t.trim()).catch(() => '');
+  /** Requests from the host, a new connection each, until every web pod has answered. */
+  const everyPodAnswers = async (url: string, pods: Set<string>, diagnose: () => Promise<string>) => {
+    const seen = new Set<string>();
+    await eventually(async () => {
+      const body = await hostGet(url);
+      if (body) seen.add(body);
+      return seen.size === pods.size;
+    }, 40_000, url).catch(async (err: Error) => {
+      throw new Error(`${err.message}: answered by ${[...seen].join(', ') || 'none'} of ${[...pods].join(', ')}\n${await diagnose()}`);
+    });
+    assert.deepEqual([...seen].sort(), [...pods].sort());
+  };
+  const nodeState = async (n: NetnsNodes['nodes'][number]) => {
+    const nft = (() => { try { return env.inNode(n.name, ['nft', 'list', 'table', 'ip', `skiff_proxy_${n.name}`]); } catch (e) { return String(e); } })();
+    const log = (await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').filter((l) => /proxy|error|warn/i.test(l)).slice(-20).join('\n');
+    return `--- ${n.name} nft ---\n${nft.slice(0, 3000)}\n--- ${n.name} agent log ---\n${log}`;
+  };
+
+  // Pods route only the pod and service networks: what a node forwards or sends to a pod on the
+  // other node must leave from the node's pod-network address, or that pod cannot answer.
+  it('answers a NodePort on each node address from every replica, on both nodes', async () => {
     await kubectl(['-n', 'demo', 'expose', 'deploy/web', '--name=web-np', '--type=NodePort', '--port=80', '--target-port=8080']);
     const nodePort = await kubectl(['-n', 'demo', 'get', 'svc', 'web-np', '-o', 'jsonpath={.spec.ports[0].nodePort}']);
     const pods = new Set(await webPods());
-    for (const n of env.nodes) {
-      const body = await eventually(async () => (await fetch(`http://${n.ip}:${nodePort}/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).catch(() => '')).trim() || undefined, 30_000, `NodePort on ${n.ip}`).catch(async (err: Error) => {
-        // What the node had programmed, and what its agent said, to tell why.
-        const nft = (() => { try { return env.inNode(n.name, ['nft', 'list', 'table', 'ip', `skiff_proxy_${n.name}`]); } catch (e) { return String(e); } })();
-        const log = (await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').filter((l) => /proxy|error|warn/i.test(l)).slice(-20).join('\n');
-        throw new Error(`${err.message}\n--- nft ---\n${nft.slice(0, 3000)}\n--- agent log ---\n${log}`);
-      });
-      assert.ok(pods.has(body), body);
-    }
+    for (const n of env.nodes) await everyPodAnswers(`http://${n.ip}:${nodePort}/`, pods, () => nodeState(n));
+  });
+
+  it('answers a LoadBalancer Service on each status address from every replica', async () => {
     await kubectl(['-n', 'demo', 'expose', 'deploy/web', '--name=web-lb', '--type=LoadBalancer', '--port=8081', '--target-port=8080']);
-    const ingress = await eventually(async () => (await kubectl(['-n', 'demo', 'get', 'svc', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim() || undefined, 20_000, 'LoadBalancer ingress');
-    assert.deepEqual(ingress.split(' ').sort(), env.nodes.map((n) => n.ip).sort());
-    for (const ip of ingress.split(' ')) {
-      const body = await eventually(async () => (await fetch(`http://${ip}:8081/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).catch(() => '')).trim() || undefined, 20_000, `LoadBalancer on ${ip}`);
-      assert.ok(pods.has(body), body);
+    const want = env.nodes.map((n) => n.ip).sort().join(' ');
+    const ingress = await eventually(async () => {
+      const ips = (await kubectl(['-n', 'demo', 'get', 'svc', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim().split(/\s+/).filter(Boolean).sort();
+      return ips.join(' ') === want ? ips : undefined;
+    }, 20_000, `LoadBalancer ingress ${want}`);
+    const pods = new Set(await webPods());
+    for (const ip of ingress) await everyPodAnswers(`http://${ip}:8081/`, pods, () => nodeState(env.nodes.find((n) => n.ip === ip)!));
+  });
+
+  it('a node itself reaches the pods on the other node', async () => {
+    const rows = (await kubectl(['-n', 'demo', 'get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{"\\n"}{end}'])).trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
+    let checked = 0;
+    for (const n of env.nodes) {
+      for (const [pod, node, ip] of rows.filter(([, node]) => node !== n.name)) {
+        const body = await eventually(() => {
+          try {
+            return env.inNode(n.name, [process.execPath, '-e', `fetch('http://${ip}:8080/', { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).then((t) => process.stdout.write(t))`]).trim() || undefined;
+          } catch {
+            return undefined;
+          }
+        }, 15_000, `${pod} (${ip} on ${node}) from node ${n.name}`);
+        assert.equal(body, pod);
+        checked++;
+      }
     }
+    assert.equal(checked, 3, 'every pod checked from the node it is not on');
   });
 
   it('takes a pod out of rotation when its readiness probe fails', async () => {

@@ -11,20 +11,10 @@ import { isIPv4 } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { StatusError, type StatusReason } from '../../machinery/status.ts';
+import { inCidr } from '../../util/ipv4.ts';
 import type { KubeletClientConfig, ServerContext } from '../context.ts';
 import type { ApiResponse } from '../types.ts';
 import type { RequestScope } from './scope.ts';
-
-
-const ipv4 = (a: string): number => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-
-function inCidr(addr: string, cidr: string): boolean {
-  const [base, bits] = cidr.split('/');
-  const n = Number(bits);
-  if (!base || !isIPv4(base) || !Number.isInteger(n) || n < 0 || n > 32) return false;
-  const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
-  return (ipv4(addr) & mask) === (ipv4(base) & mask);
-}
 
 /** Loopback, or inside one of the configured CIDRs; nothing else is ever dialled. */
 export function kubeletAddressAllowed(addr: string, cidrs: string[]): boolean {

@@ -165,3 +165,23 @@ test('with the pod network known, endpoints outside it (host addresses) are reac
   const plain = rules(renderRuleset(table(sp), { tableName: 't' }), endpointChain(sp, sp.clusterEndpoints[0]!));
   assert.ok(!plain.includes('jump mark-for-masquerade'));
 });
+
+test("masqueraded traffic to pods leaves from the node's pod-network address, other traffic from the interface's", () => {
+  const sp = port('demo/web:', { nodePort: 30080, clusterEndpoints: [ep('10.42.2.5')], externalEndpoints: [ep('10.42.2.5')] });
+  const t: ProxyTable = { ...table(sp), podGateway: '10.42.1.1' };
+  const s = renderRuleset(t, { tableName: 't', clusterCidr: '10.42.0.0/16' });
+  assert.deepEqual(rules(s, 'masquerading'), [
+    'meta mark & 0x4000 == 0 return',
+    'meta mark set meta mark ^ 0x4000',
+    'ip daddr 10.42.0.0/16 snat to 10.42.1.1 fully-random',
+    'masquerade fully-random',
+  ]);
+  // Nothing to go by (no podCIDR yet, or the pod network unknown): masquerade alone.
+  for (const [tt, cidr] of [[table(sp), '10.42.0.0/16'], [t, undefined]] as const) {
+    const plain = renderRuleset(tt, { tableName: 't', ...(cidr ? { clusterCidr: cidr } : {}) });
+    assert.deepEqual(rules(plain, 'masquerading').slice(2), ['masquerade fully-random']);
+  }
+  // The podCIDR arriving later rewrites the chain in a partial sync.
+  const later = renderRuleset(t, { tableName: 't', clusterCidr: '10.42.0.0/16', previous: rulesetState(table(sp), { all: false, clusterCidr: '10.42.0.0/16' }) });
+  assert.ok(later.includes('flush chain ip t masquerading\n'), later);
+});

@@ -7,6 +7,7 @@
  * Pure: the backend runs the text and keeps the returned state for the next, partial sync.
  */
 import { createHash } from 'node:crypto';
+import { inCidr } from '../../util/ipv4.ts';
 import type { ProxyEndpoint, ProxyServicePort, ProxyTable } from '../model.ts';
 
 export interface RenderOptions {
@@ -92,12 +93,6 @@ export interface Masquerade {
   clusterCidr?: string;
 }
 
-function inCidr(ip: string, cidr: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const n = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  return ((n(ip) & mask) >>> 0) === ((n(net!) & mask) >>> 0);
-}
 
 function renderService(sp: ProxyServicePort, r: RulesetState, masq: Masquerade): void {
   const masqueradeAll = masq.all;
@@ -171,7 +166,11 @@ function renderAll(table: ProxyTable, masq: Masquerade): RulesetState {
   r.chains.set('endpoints-check', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services', `${local} meta l4proto . th dport vmap @no-endpoint-nodeports`]);
   r.chains.set('reject-chain', ['reject']);
   r.chains.set('mark-for-masquerade', [`meta mark set meta mark | ${masqueradeMark}`]);
-  r.chains.set('masquerading', [`meta mark & ${masqueradeMark} == 0 return`, `meta mark set meta mark ^ ${masqueradeMark}`, 'masquerade fully-random']);
+  // Masquerade takes the outgoing interface's address; towards a pod on another node that is the
+  // node's own address, which pods (no default route) cannot answer. Their node's pod-network
+  // address they can: traffic to pods leaves from the bridge's address instead.
+  const toPods = masq.clusterCidr && table.podGateway ? [`ip daddr ${masq.clusterCidr} snat to ${table.podGateway} fully-random`] : [];
+  r.chains.set('masquerading', [`meta mark & ${masqueradeMark} == 0 return`, `meta mark set meta mark ^ ${masqueradeMark}`, ...toPods, 'masquerade fully-random']);
   for (const sp of table.services) renderService(sp, r, masq);
   return r;
 }

@@ -4,7 +4,10 @@
  * address of the range is the bridge (gateway); network and broadcast are never used.
  */
 import { join } from 'node:path';
+import { intToIp, ipToInt } from '../../../util/ipv4.ts';
 import { readJson, writeJson } from './state.js';
+
+export { intToIp, ipToInt };
 
 export interface Cidr {
   base: number;
@@ -17,16 +20,6 @@ export function parseCidr(cidr: string): Cidr {
   if (!ip || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`unsupported podCIDR ${cidr}`);
   const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
   return { base: (ipToInt(ip) & mask) >>> 0, prefix };
-}
-
-export function ipToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) throw new Error(`bad IPv4 ${ip}`);
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 /** The bridge address: first usable IP of the range. */
