@@ -2,12 +2,14 @@
  * @module CEL for admission (@marcbachmann/cel-js): compiled programs cached by expression
  * text, and JSON → CEL values (whole numbers become CEL ints, as Kubernetes' structural
  * schemas type `integer` fields) so `object.spec.replicas <= 5` compares int with int.
- * The environment carries Kubernetes' CEL libraries (./cel-lib). An expression that calls an
+ * The environment carries Kubernetes' CEL libraries (./cel-lib); regular expressions, `matches`
+ * included, run on RE2 (./cel-lib/regex.ts). An expression that calls an
  * asynchronous function (authorizer checks) evaluates to a Promise: the `…Async` evaluators
  * await it; the synchronous ones (webhook matchConditions, which have no authorizer) do not.
  */
-import { Environment } from '@marcbachmann/cel-js';
+import { Environment, serialize } from '@marcbachmann/cel-js';
 import { registerKubernetesLibraries } from './cel-lib/index.ts';
+import { rewriteMatches } from './cel-lib/regex.ts';
 
 export type CelValue = unknown;
 type Program = (ctx: Record<string, CelValue>) => unknown;
@@ -20,8 +22,11 @@ const maxCached = 5000;
 export function compile(expression: string): Program {
   let p = cache.get(expression);
   if (!p) {
-    const parsed = env.parse(expression);
-    p = (ctx) => parsed(ctx);
+    let parsed = env.parse(expression);
+    // `matches` on RE2, not cel-js's RegExp (see cel-lib/regex.ts).
+    if (rewriteMatches(parsed.ast)) parsed = env.parse(serialize(parsed.ast));
+    const program = parsed;
+    p = (ctx) => program(ctx);
     if (cache.size >= maxCached) cache.clear();
     cache.set(expression, p);
   }

@@ -24,4 +24,25 @@ describe('CEL regex library', () => {
     assert.throws(() => v("'abc'.find('(')"), /Illegal regex/);
     assert.throws(() => v("'abc'.findAll('[')"), /Illegal regex/);
   });
+  it('runs on RE2: a nested quantifier on a long non-matching string answers at once', () => {
+    // A backtracking engine needs ~2^40 steps here; RE2 is linear in the input.
+    const s = `'${'a'.repeat(40)}b'`;
+    assert.equal(v(`${s}.matches('^(a+)+$')`), false);
+    assert.equal(v(`${s}.find('(a|aa)+$')`), '');
+    assert.deepEqual(v(`${s}.findAll('(a*)*b')`), [`${'a'.repeat(40)}b`]);
+  });
+  it('matches follows Go regexp syntax, receiver and global forms alike', () => {
+    assert.equal(v("'ABC'.matches('(?i)^abc$')"), true);
+    assert.equal(v("matches('web-0', '^web-[0-9]+$')"), true);
+    assert.equal(v("'web-x'.matches('^web-[0-9]+$')"), false);
+    // Perl look-around is not RE2: an error, as upstream, where a JavaScript RegExp would accept it.
+    assert.throws(() => v("'abc'.matches('a(?=b)')"), /error parsing regexp: invalid or unsupported Perl syntax/);
+    assert.throws(() => v("'abc'.find('a(?=b)')"), /Illegal regex: error parsing regexp/);
+    // Inside a macro and a string that spells the name, only the call is renamed.
+    assert.equal(v("['a1', 'b2'].all(x, x.matches('^[a-z][0-9]$')) && 'matches(' == 'matches('"), true);
+  });
+  it('findAll steps over empty matches by code point', () => {
+    assert.deepEqual(v("'a😀b'.findAll('')"), ['', '', '', '']);
+    assert.deepEqual(v("'😀😀'.findAll('😀')"), ['😀', '😀']);
+  });
 });
