@@ -16,20 +16,15 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import type { Node, Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.ts';
-import { peerAuthenticator } from '../src/apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../src/apiserver/auth/authorizer.ts';
-import { allStrategies } from '../src/apiserver/registry/index.ts';
-import { ApiServer } from '../src/apiserver/server.ts';
-import type { ApiRequest } from '../src/apiserver/types.ts';
 import { InformerFactory } from '../src/client/cache/factory.ts';
 import { ClientEventRecorder } from '../src/client/events/recorder.ts';
-import { inProcessTransport } from '../src/client/in-process-transport.ts';
 import { refs } from '../src/client/refs.ts';
 import { Client } from '../src/client/rest.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { createBackend, parseDatastore } from '../src/storage/factory.ts';
 import { realClock } from '../src/util/clock.ts';
 import { silentLogger } from '../src/util/log.ts';
+import { startInProcessApi } from '../test/support/in-process-api.ts';
 
 export interface SchedulerFigures {
   workload: string;
@@ -44,27 +39,12 @@ export interface SchedulerFigures {
 async function withApiServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const backend = createBackend(parseDatastore('memory', '/tmp'));
   await backend.start();
-  const stop = new AbortController();
-  const api = new ApiServer({
-    backend,
-    clock: realClock,
-    logger: silentLogger,
-    strategies: allStrategies,
-    authenticator: peerAuthenticator,
-    authorizer: allowAllAuthorizer,
-    serverAddress: () => '127.0.0.1:0',
-    watchCacheCapacity: 100_000,
-  });
-  const serving = api.start(stop.signal).catch(() => {});
-  await api.watchCache.ready;
-  await api.ensureNamespace('default');
   const user = { username: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] };
-  const client = new Client(inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest)));
+  const server = await startInProcessApi({ backend, user, server: { watchCacheCapacity: 100_000 } });
   try {
-    return await fn(client);
+    return await fn(server.client);
   } finally {
-    stop.abort();
-    await serving;
+    await server.stopped();
     await backend.close();
   }
 }

@@ -7,45 +7,26 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { KubeObject } from '../api/object.ts';
-import { peerAuthenticator } from '../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../apiserver/auth/authorizer.ts';
-import { allStrategies } from '../apiserver/registry/index.ts';
-import { ApiServer } from '../apiserver/server.ts';
-import type { ApiRequest } from '../apiserver/types.ts';
-import { MemoryBackend } from '../storage/drivers/memory.ts';
 import { realClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
+import { startInProcessApi, type InProcessApi } from '../../test/support/in-process-api.ts';
 import { eventually } from '../../test/support/kubectl.ts';
-import { inProcessTransport } from './in-process-transport.ts';
 import { LeaderElector, type LeaderElectionConfig } from './leader-election.ts';
 import { refs } from './refs.ts';
-import { Client } from './rest.ts';
+import type { Client } from './rest.ts';
 
 type LeaseObject = Lease & KubeObject;
 
 describe('LeaderElector', () => {
-  const stop = new AbortController();
+  let server: InProcessApi;
   let client: Client;
   const leases = () => client.resource<LeaseObject>(refs.leases);
 
   before(async () => {
-    const api = new ApiServer({
-      backend: new MemoryBackend(),
-      clock: realClock,
-      logger: silentLogger,
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
-    });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    await api.ensureNamespace('kube-system');
-    client = new Client(
-      inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
-    );
+    server = await startInProcessApi({ namespaces: ['kube-system'] });
+    client = server.client;
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   // A long lease, so a hand-over that is quick can only come from the release, not from expiry.
   const elector = (name: string, identity: string, extra: Partial<LeaderElectionConfig> = {}) =>

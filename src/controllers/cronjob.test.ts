@@ -9,16 +9,10 @@ import type { KubeObject } from '../api/object.ts';
 import { InformerFactory } from '../client/cache/factory.ts';
 import type { EventRecorder } from '../client/events/recorder.ts';
 import { refs } from '../client/refs.ts';
-import { Client } from '../client/rest.ts';
-import { peerAuthenticator } from '../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../apiserver/auth/authorizer.ts';
-import { allStrategies } from '../apiserver/registry/index.ts';
-import { ApiServer } from '../apiserver/server.ts';
-import type { ApiRequest } from '../apiserver/types.ts';
-import { inProcessTransport } from '../client/in-process-transport.ts';
-import { MemoryBackend } from '../storage/drivers/memory.ts';
+import type { Client } from '../client/rest.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
+import { startInProcessApi } from '../../test/support/in-process-api.ts';
 import { CronJobController, scheduledTimestampAnnotation } from './cronjob.ts';
 
 type CJ = CronJob & KubeObject;
@@ -45,20 +39,8 @@ describe('cronjob-controller reconcile', () => {
   let informers: InformerFactory;
 
   before(async () => {
-    const api = new ApiServer({
-      backend: new MemoryBackend(),
-      clock: realClock,
-      logger: silentLogger,
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
-    });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    await api.ensureNamespace('default');
     const user = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
-    client = new Client(inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user } } as ApiRequest)));
+    ({ client } = await startInProcessApi({ user, signal: stop.signal }));
     informers = new InformerFactory(client, { clock, logger: silentLogger });
     controller = new CronJobController({ client, informers, recorder, clock, logger: silentLogger });
     informers.start(stop.signal);

@@ -6,19 +6,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/object.ts';
-import { peerAuthenticator } from '../../src/apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../../src/apiserver/auth/authorizer.ts';
 import { ageColumn, ageOf, nameColumn } from '../../src/apiserver/registry/printing.ts';
 import type { Strategy } from '../../src/apiserver/registry/strategy.ts';
-import { ApiServer } from '../../src/apiserver/server.ts';
+import type { ApiServer } from '../../src/apiserver/server.ts';
 import type { ApiRequest } from '../../src/apiserver/types.ts';
-import { inProcessTransport } from '../../src/client/in-process-transport.ts';
-import { Client } from '../../src/client/rest.ts';
+import type { Client } from '../../src/client/rest.ts';
 import { findResource, builtinResources } from '../../src/machinery/resources.ts';
 import { isConflict, isExpired, isInvalid, isNotFound, isAlreadyExists, StatusError } from '../../src/machinery/status.ts';
 import { MemoryBackend } from '../../src/storage/drivers/memory.ts';
-import { realClock } from '../../src/util/clock.ts';
-import { silentLogger } from '../../src/util/log.ts';
+import { startInProcessApi, type InProcessApi } from '../support/in-process-api.ts';
 
 const namespaces: Strategy = {
   info: findResource(builtinResources, '', 'v1', 'namespaces')!,
@@ -38,31 +34,20 @@ const configmaps: Strategy = {
 
 describe('generic registry', () => {
   const backend = new MemoryBackend();
-  const stop = new AbortController();
+  let server: InProcessApi;
   let api: ApiServer;
   let client: Client;
   const cms = () => client.resource<KubeObject & { data?: Record<string, string> }>({ group: '', version: 'v1', resource: 'configmaps', namespaced: true });
 
   before(async () => {
-    api = new ApiServer({
+    server = await startInProcessApi({
       backend,
-      clock: realClock,
-      logger: silentLogger,
-      strategies: [namespaces, configmaps],
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
       // A tiny cache, so old watches fall through to storage and meet compaction.
-      watchCacheCapacity: 8,
+      server: { strategies: [namespaces, configmaps], watchCacheCapacity: 8 },
     });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    await api.ensureNamespace('default');
-    client = new Client(
-      inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
-    );
+    ({ api, client } = server);
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   it('creates, reads, updates with conflicts, and deletes', async () => {
     const created = await cms().create({ metadata: { name: 'a', namespace: 'default' }, data: { k: 'v' } });

@@ -6,22 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/object.ts';
-import { peerAuthenticator } from '../auth/authenticator.ts';
-import { allowAllAuthorizer } from '../auth/authorizer.ts';
-import { allStrategies } from '../registry/index.ts';
-import { ApiServer } from '../server.ts';
-import type { ApiRequest } from '../types.ts';
-import { inProcessTransport } from '../../client/in-process-transport.ts';
-import { Client } from '../../client/rest.ts';
+import type { ApiServer } from '../server.ts';
+import type { Client } from '../../client/rest.ts';
 import { isStatusError } from '../../machinery/status.ts';
 import { MemoryBackend } from '../../storage/drivers/memory.ts';
 import type { Backend } from '../../storage/interface.ts';
-import { realClock } from '../../util/clock.ts';
-import { silentLogger } from '../../util/log.ts';
 import { mutatingWebhooksFrom, validatingWebhooksFrom } from './webhook/plugin.ts';
 import { validatingAdmissionPolicyFrom } from './policy/plugin.ts';
 import type { ConfigLister } from './webhook/source.ts';
 import { podAttrs } from './webhook/testing.ts';
+import { startInProcessApi, type InProcessApi } from '../../../test/support/in-process-api.ts';
 
 const g = 'admissionregistration.k8s.io';
 const configPrefix = `/registry/${g}/`;
@@ -56,7 +50,7 @@ function refusingReader(calls: string[]): ConfigLister {
 
 describe('admission configuration cache', () => {
   const { backend, reads } = countingBackend();
-  const stop = new AbortController();
+  let server: InProcessApi;
   let api: ApiServer;
   let client: Client;
   const res = (resource: string) => client.resource<KubeObject>({ group: g, version: 'v1', resource, namespaced: false });
@@ -65,25 +59,12 @@ describe('admission configuration cache', () => {
 
   before(async () => {
     await backend.start();
-    api = new ApiServer({
-      backend,
-      clock: realClock,
-      logger: silentLogger,
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
-    });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    await api.ensureNamespace('default');
+    server = await startInProcessApi({ backend });
+    ({ api, client } = server);
     await api.admissionConfigs.ready;
-    client = new Client(
-      inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
-    );
   });
   after(async () => {
-    stop.abort();
+    server.stop();
     await backend.close();
   });
 

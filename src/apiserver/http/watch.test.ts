@@ -4,24 +4,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { peerAuthenticator } from '../auth/authenticator.ts';
-import { allowAllAuthorizer } from '../auth/authorizer.ts';
-import { allStrategies } from '../registry/index.ts';
-import { ApiServer } from '../server.ts';
+import type { ApiServer } from '../server.ts';
 import type { ApiRequest } from '../types.ts';
-import { MemoryBackend } from '../../storage/drivers/memory.ts';
-import { realClock } from '../../util/clock.ts';
-import { silentLogger } from '../../util/log.ts';
+import { startInProcessApi, type InProcessApi } from '../../../test/support/in-process-api.ts';
 
 describe('WATCH body and the caller signal', () => {
-  const stop = new AbortController();
+  let server: InProcessApi;
   let api: ApiServer;
   before(async () => {
-    api = new ApiServer({ backend: new MemoryBackend(), clock: realClock, logger: silentLogger, strategies: allStrategies, authenticator: peerAuthenticator, authorizer: allowAllAuthorizer, serverAddress: () => '127.0.0.1:0' });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
+    server = await startInProcessApi({ namespaces: [] });
+    api = server.api;
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   const watch = (signal: AbortSignal) =>
     api.handle({ method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: new URLSearchParams({ watch: 'true', resourceVersion: '0' }), headers: { accept: 'application/json' }, signal, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest);

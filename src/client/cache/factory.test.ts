@@ -8,18 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
-import { peerAuthenticator } from '../../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../../apiserver/auth/authorizer.ts';
-import { allStrategies } from '../../apiserver/registry/index.ts';
-import { ApiServer } from '../../apiserver/server.ts';
-import type { ApiRequest } from '../../apiserver/types.ts';
-import { MemoryBackend } from '../../storage/drivers/memory.ts';
 import { realClock } from '../../util/clock.ts';
 import { silentLogger } from '../../util/log.ts';
+import { startInProcessApi, type InProcessApi } from '../../../test/support/in-process-api.ts';
 import { eventually } from '../../../test/support/kubectl.ts';
-import { inProcessTransport } from '../in-process-transport.ts';
 import { refs } from '../refs.ts';
-import { Client } from '../rest.ts';
+import type { Client } from '../rest.ts';
 import { withoutManagedFields } from '../../api/object.ts';
 import { InformerFactory, metadataOnly } from './factory.ts';
 import { managedFieldsTracker } from '../../cmd/server/managed-fields.ts';
@@ -27,8 +21,7 @@ import { managedFieldsTracker } from '../../cmd/server/managed-fields.ts';
 type CM = ConfigMap & KubeObject;
 
 describe('InformerFactory metadata informers', () => {
-  const stop = new AbortController();
-  let api: ApiServer;
+  let server: InProcessApi;
   let client: Client;
   const cms = () => client.resource<CM>(refs.configmaps);
   const cm = (ns: string, name: string, v: string): CM => ({
@@ -40,24 +33,10 @@ describe('InformerFactory metadata informers', () => {
   const newFactory = () => new InformerFactory(client, { clock: realClock, logger: silentLogger });
 
   before(async () => {
-    api = new ApiServer({
-      backend: new MemoryBackend(),
-      clock: realClock,
-      logger: silentLogger,
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
-      trackManagedFields: managedFieldsTracker,
-    });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    for (const ns of ['meta1', 'meta2', 'meta3', 'mf1']) await api.ensureNamespace(ns);
-    client = new Client(
-      inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
-    );
+    server = await startInProcessApi({ namespaces: ['meta1', 'meta2', 'meta3', 'mf1'], server: { trackManagedFields: managedFieldsTracker } });
+    client = server.client;
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   it('metadataOnly keeps apiVersion, kind and metadata minus managedFields and annotations', () => {
     const obj = { ...cm('a', 'b', '1'), metadata: { ...cm('a', 'b', '1').metadata, managedFields: [{ manager: 'm' }] } } as CM;

@@ -7,16 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
-import { peerAuthenticator } from '../../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../../apiserver/auth/authorizer.ts';
-import { allStrategies } from '../../apiserver/registry/index.ts';
-import { ApiServer } from '../../apiserver/server.ts';
-import type { ApiRequest } from '../../apiserver/types.ts';
+import type { ApiServer } from '../../apiserver/server.ts';
 import { MemoryBackend } from '../../storage/drivers/memory.ts';
 import { realClock } from '../../util/clock.ts';
-import { createLogger, silentLogger } from '../../util/log.ts';
+import { createLogger } from '../../util/log.ts';
+import { startInProcessApi, type InProcessApi } from '../../../test/support/in-process-api.ts';
 import { eventually } from '../../../test/support/kubectl.ts';
-import { inProcessTransport } from '../in-process-transport.ts';
 import { refs } from '../refs.ts';
 import { Client } from '../rest.ts';
 import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
@@ -105,7 +101,7 @@ function recorder(): { log: string[]; handler: EventHandler<CM> } {
 
 describe('Informer against an in-process API server', () => {
   const backend = new MemoryBackend();
-  const stop = new AbortController();
+  let server: InProcessApi;
   let api: ApiServer;
   let transport: ControlledTransport;
   let client: Client;
@@ -113,26 +109,17 @@ describe('Informer against an in-process API server', () => {
   const cm = (ns: string, name: string, v: string): CM => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v } });
 
   before(async () => {
-    api = new ApiServer({
+    server = await startInProcessApi({
       backend,
-      clock: realClock,
-      logger: silentLogger,
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
+      namespaces: ['default', 'inf1', 'inf2', 'inf3'],
       // A tiny cache, so a watch resumed from an old revision falls through to compacted storage.
-      watchCacheCapacity: 8,
+      server: { watchCacheCapacity: 8 },
     });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    for (const ns of ['default', 'inf1', 'inf2', 'inf3']) await api.ensureNamespace(ns);
-    transport = new ControlledTransport(
-      inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
-    );
+    api = server.api;
+    transport = new ControlledTransport(server.transport);
     client = new Client(transport);
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   // The reflector warns on failures other than 410 Expired; the tests check it stays quiet.
   const warnings: string[] = [];

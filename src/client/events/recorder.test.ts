@@ -6,23 +6,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap, Event } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
-import { peerAuthenticator } from '../../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../../apiserver/auth/authorizer.ts';
-import { allStrategies } from '../../apiserver/registry/index.ts';
-import { ApiServer } from '../../apiserver/server.ts';
-import type { ApiRequest } from '../../apiserver/types.ts';
-import { MemoryBackend } from '../../storage/drivers/memory.ts';
 import { realClock, type Clock } from '../../util/clock.ts';
 import { createLogger } from '../../util/log.ts';
-import { inProcessTransport } from '../in-process-transport.ts';
 import { refs } from '../refs.ts';
-import { Client } from '../rest.ts';
+import type { Client } from '../rest.ts';
+import { startInProcessApi, type InProcessApi } from '../../../test/support/in-process-api.ts';
 import { ClientEventRecorder, referenceTo } from './recorder.ts';
 
 type Ev = Event & KubeObject;
 
 describe('ClientEventRecorder', () => {
-  const stop = new AbortController();
+  let server: InProcessApi;
   let client: Client;
   let subject: ConfigMap & KubeObject;
   const logged: string[] = [];
@@ -34,24 +28,11 @@ describe('ClientEventRecorder', () => {
     (await client.resource<Ev>(refs.events).list({ namespace: 'default' })).items.filter((e) => e.involvedObject?.name === name);
 
   before(async () => {
-    const api = new ApiServer({
-      backend: new MemoryBackend(),
-      clock: realClock,
-      logger: createLogger({}, { write: () => {} }),
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
-    });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    await api.ensureNamespace('default');
-    client = new Client(
-      inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest)),
-    );
+    server = await startInProcessApi();
+    client = server.client;
     subject = await client.resource<ConfigMap & KubeObject>(refs.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'subject', namespace: 'default' } });
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   it('writes an Event about the object that the API serves', async () => {
     const rec = new ClientEventRecorder(client, { component: 'test-controller', host: 'node-a' }, clock, log);

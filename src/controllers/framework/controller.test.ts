@@ -7,44 +7,27 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.ts';
-import { peerAuthenticator } from '../../apiserver/auth/authenticator.ts';
-import { allowAllAuthorizer } from '../../apiserver/auth/authorizer.ts';
-import { allStrategies } from '../../apiserver/registry/index.ts';
-import { ApiServer } from '../../apiserver/server.ts';
-import type { ApiRequest } from '../../apiserver/types.ts';
 import { InformerFactory } from '../../client/cache/factory.ts';
-import { inProcessTransport } from '../../client/in-process-transport.ts';
 import { refs } from '../../client/refs.ts';
 import { Client } from '../../client/rest.ts';
 import type { Transport } from '../../client/transport.ts';
-import { MemoryBackend } from '../../storage/drivers/memory.ts';
 import { realClock } from '../../util/clock.ts';
 import { createLogger } from '../../util/log.ts';
+import { startInProcessApi, type InProcessApi } from '../../../test/support/in-process-api.ts';
 import { eventually } from '../../../test/support/kubectl.ts';
 import { QueueRunner, TerminalError, type ControllerContext } from './controller.ts';
 
 describe('QueueRunner', () => {
-  const stop = new AbortController();
+  let server: InProcessApi;
   let inner: Transport;
   const logged: string[] = [];
   const logger = createLogger({}, { level: 'debug', write: (l) => logged.push(l) });
 
   before(async () => {
-    const api = new ApiServer({
-      backend: new MemoryBackend(),
-      clock: realClock,
-      logger: createLogger({}, { write: () => {} }),
-      strategies: allStrategies,
-      authenticator: peerAuthenticator,
-      authorizer: allowAllAuthorizer,
-      serverAddress: () => '127.0.0.1:0',
-    });
-    void api.start(stop.signal);
-    await api.watchCache.ready;
-    await api.ensureNamespace('default');
-    inner = inProcessTransport((req) => api.handle({ ...req, peer: { kind: 'in-process', user: { username: 'test', groups: ['system:masters'] } } } as ApiRequest));
+    server = await startInProcessApi();
+    inner = server.transport;
   });
-  after(() => stop.abort());
+  after(() => server.stop());
 
   /** A context whose informer lists are held until `releaseLists` is called. */
   function context(): { ctx: ControllerContext; releaseLists: () => void } {
