@@ -6,6 +6,7 @@
  * no Node wants any more (a deleted node, a changed address) are removed. Stopping leaves the
  * routes in place, as a restarting agent must not cut running pods off; `cleanup()` removes them.
  */
+import { isIPv4 } from 'node:net';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { podCIDRsOf, podGatewayOf } from '../api/node.ts';
 import type { KubeObject } from '../api/object.ts';
@@ -13,6 +14,7 @@ import { InformerFactory } from '../client/cache/factory.ts';
 import { refs } from '../client/refs.ts';
 import type { Client } from '../client/rest.ts';
 import { realClock } from '../util/clock.ts';
+import { isIPv4Cidr } from '../util/ipv4.ts';
 import type { Logger } from '../util/log.ts';
 import { deleteRoute, isLocalAddress, listOwnedRoutes, normalizeCidr, replaceRoute, SKIFF_ROUTE_PROTO, type Route } from './routes.ts';
 
@@ -37,9 +39,6 @@ export interface HostGwRoutes {
   /** Removes every route carrying our tag (uninstall, test clean-up). */
   cleanup(): Promise<void>;
 }
-
-const isIPv4Cidr = (c: string) => /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c);
-const isIPv4 = (a: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a);
 
 /**
  * The routes this node wants: every other node with an IPv4 podCIDR and InternalIP, preferring

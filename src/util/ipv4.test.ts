@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstHost, inCidr, intToIp, ipToInt } from './ipv4.ts';
+import { firstHost, inCidr, intToIp, ipToInt, isIPv4Cidr } from './ipv4.ts';
 
 test('dotted quads to integers and back', () => {
   assert.equal(ipToInt('10.42.1.7'), 0x0a2a0107);
@@ -15,6 +15,11 @@ test('CIDR membership, false for anything malformed', () => {
   assert.ok(inCidr('192.0.2.1', '0.0.0.0/0'));
   assert.ok(inCidr('127.0.0.1', '127.0.0.1/32'));
   for (const [a, c] of [['fd00::1', '10.0.0.0/8'], ['10.0.0.1', '10.0.0.0/33'], ['10.0.0.1', 'fd00::/64'], ['10.0.0.1', '10.0.0.0']]) assert.ok(!inCidr(a!, c!), `${a} in ${c}`);
+});
+
+test('IPv4 CIDRs are told from anything else', () => {
+  assert.ok(isIPv4Cidr('10.42.0.0/16') && isIPv4Cidr('0.0.0.0/0'));
+  for (const c of ['10.42.0.0', '10.42.0.0/33', 'fd00::/64', '10.42.0/16', '']) assert.ok(!isIPv4Cidr(c), c);
 });
 
 test('the first host of a CIDR (a podCIDR → its gateway)', () => {

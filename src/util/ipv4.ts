@@ -25,6 +25,11 @@ function parse(cidr: string): { base: number; bits: number } | undefined {
   return { base: ipToInt(base), bits };
 }
 
+/** Whether a string is an IPv4 CIDR (`a.b.c.d/n`, n ≤ 32). */
+export function isIPv4Cidr(cidr: string): boolean {
+  return parse(cidr) !== undefined;
+}
+
 /** Whether an IPv4 address lies in an IPv4 CIDR (false for anything malformed). */
 export function inCidr(addr: string, cidr: string): boolean {
   const c = parse(cidr);

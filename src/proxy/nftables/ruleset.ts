@@ -93,7 +93,6 @@ export interface Masquerade {
   clusterCidr?: string;
 }
 
-
 function renderService(sp: ProxyServicePort, r: RulesetState, masq: Masquerade): void {
   const masqueradeAll = masq.all;
   const p = proto(sp);

@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { intToIp, ipToInt } from '../../../util/ipv4.ts';
 import { readJson, writeJson } from './state.js';
 
-export { intToIp, ipToInt };
-
 export interface Cidr {
   base: number;
   prefix: number;
